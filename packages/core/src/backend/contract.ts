@@ -145,6 +145,8 @@ export type ProbeResult =
 export interface BackendOptions {
   /** Requested submission/completion queue depth. */
   readonly entries: number;
+  /** The mode the loop will run in; a backend may tune itself for it (io_uring DEFER_TASKRUN only when blocking). */
+  readonly mode: RunModeKind;
   /** Ask for a kernel submission-polling thread where supported (io_uring SQPOLL). */
   readonly sqpoll?: boolean;
 }

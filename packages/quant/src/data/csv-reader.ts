@@ -1,0 +1,191 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { CsvError } from './csv-error.js';
+import { detectColumns, parseRow, splitCells, type ColumnMap, type CsvFormat } from './csv-format.js';
+import { OhlcvBuilder, type OhlcvSeries } from './ohlcv.js';
+import { nextBucketStart, parseTimeframe, timeframeMs, type Timeframe } from './timeframe.js';
+import type { EpochUnit } from './timestamp.js';
+
+/** Options for CSV ingest. */
+export interface CsvReadOptions {
+  /** Layout; `auto` (default) detects it from the first line. */
+  format?: CsvFormat | 'auto';
+  /** Bar timeframe, e.g. `1h`. When omitted it is inferred as the smallest spacing between bars. */
+  timeframe?: string | Timeframe;
+  /**
+   * What to do when bars are missing: `error` (default) throws on the first gap, `allow` records the
+   * gaps in the result. Daily equity data needs `allow` because markets close on weekends and holidays.
+   */
+  gaps?: 'error' | 'allow';
+  /** Force the unit of numeric timestamps instead of detecting it from each value's magnitude. */
+  epochUnit?: EpochUnit;
+  /** Name used in error messages (defaults to the path, or `<string>`). */
+  fileName?: string;
+}
+
+/** One run of missing bars. */
+export interface Gap {
+  /** 1-based line of the bar after the gap. */
+  line: number;
+  /** Index (in the series) of the bar after the gap. */
+  index: number;
+  /** Time of the bar before the gap. */
+  from: number;
+  /** Time of the bar after the gap. */
+  to: number;
+  /** How many bars are missing. */
+  missing: number;
+}
+
+/** The result of ingest. */
+export interface CsvLoadResult {
+  series: OhlcvSeries;
+  format: CsvFormat;
+  timeframe: Timeframe;
+  gaps: Gap[];
+}
+
+/**
+ * Incremental parser: feed it lines in order; it keeps only the columns it has built, never the text.
+ * Ordering is checked as rows arrive; gaps are checked at the end because the timeframe may be
+ * inferred from the whole file.
+ */
+class CsvIngest {
+  private map: ColumnMap | undefined;
+  private readonly builder = new OhlcvBuilder(4096);
+  private lines: Uint32Array = new Uint32Array(4096);
+  private lineNo = 0;
+
+  constructor(private readonly file: string, private readonly opts: CsvReadOptions) {}
+
+  line(raw: string): void {
+    this.lineNo++;
+    let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (this.lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (text.trim() === '') return;
+    const cells = splitCells(text);
+    if (!this.map) {
+      this.map = detectColumns(cells, this.file, this.lineNo, this.opts.format ?? 'auto');
+      if (this.map.hasHeader) return;
+    }
+    const row = parseRow(cells, this.map, this.file, this.lineNo, this.opts.epochUnit);
+    const prev = this.builder.lastTime();
+    if (row.time === prev) {
+      throw new CsvError('duplicate', this.file, this.lineNo, this.map.names[this.map.time],
+        `duplicate timestamp ${new Date(row.time).toISOString()} (line ${this.lines[this.builder.length - 1]} has the same time)`);
+    }
+    if (row.time < prev) {
+      throw new CsvError('out-of-order', this.file, this.lineNo, this.map.names[this.map.time],
+        `timestamp ${new Date(row.time).toISOString()} is earlier than the previous row's ${new Date(prev).toISOString()}; rows must be in ascending time order`);
+    }
+    const i = this.builder.length;
+    if (i === this.lines.length) {
+      const next = new Uint32Array(this.lines.length * 2);
+      next.set(this.lines);
+      this.lines = next;
+    }
+    this.lines[i] = this.lineNo;
+    this.builder.push(row.time, row.open, row.high, row.low, row.close, row.volume);
+  }
+
+  finish(): CsvLoadResult {
+    if (!this.map || this.builder.length === 0) {
+      throw new CsvError('empty', this.file, Math.max(1, this.lineNo), undefined, 'no data rows');
+    }
+    const series = this.builder.finish();
+    const tf = this.opts.timeframe === undefined
+      ? inferTimeframe(series.time)
+      : typeof this.opts.timeframe === 'string' ? parseTimeframe(this.opts.timeframe) : this.opts.timeframe;
+    const gaps = findGaps(series.time, tf, this.lines);
+    if (gaps.length > 0 && (this.opts.gaps ?? 'error') === 'error') {
+      const g = gaps[0];
+      throw new CsvError('gap', this.file, g.line, this.map.names[this.map.time],
+        `${g.missing} missing ${tf.text} bar(s) between ${new Date(g.from).toISOString()} and ${new Date(g.to).toISOString()} ` +
+        `(${gaps.length} gap(s) in total; pass gaps: 'allow' to accept them)`);
+    }
+    return { series, format: this.map.format, timeframe: tf, gaps };
+  }
+}
+
+const CANDIDATES = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '1w'].map(parseTimeframe);
+
+/**
+ * Infers the timeframe as the smallest spacing between consecutive bars, snapped to a standard
+ * timeframe; spacings of 28–31 days mean monthly bars.
+ */
+export function inferTimeframe(time: Float64Array): Timeframe {
+  let min = Infinity;
+  for (let i = 1; i < time.length; i++) min = Math.min(min, time[i] - time[i - 1]);
+  if (!Number.isFinite(min)) return parseTimeframe('1d');
+  const day = 86_400_000;
+  if (min >= 28 * day && min <= 31 * day) return parseTimeframe('1M');
+  const exact = CANDIDATES.find((tf) => timeframeMs(tf) === min);
+  if (exact) return exact;
+  if (min % day === 0) return parseTimeframe(`${min / day}d`);
+  if (min % 60_000 === 0) return parseTimeframe(`${min / 60_000}m`);
+  return parseTimeframe(`${Math.max(1, Math.round(min / 1000))}s`);
+}
+
+/** Lists runs of missing bars given the expected timeframe. */
+export function findGaps(time: Float64Array, tf: Timeframe, lines?: Uint32Array): Gap[] {
+  const gaps: Gap[] = [];
+  const step = timeframeMs(tf);
+  for (let i = 1; i < time.length; i++) {
+    const expected = tf.unit === 'M' ? nextBucketStart(tf, time[i - 1]) : time[i - 1] + step;
+    if (time[i] > expected) {
+      const missing = Math.round((time[i] - time[i - 1]) / step) - 1;
+      gaps.push({ line: lines ? lines[i] : i + 1, index: i, from: time[i - 1], to: time[i], missing: Math.max(1, missing) });
+    }
+  }
+  return gaps;
+}
+
+/** Parses CSV text already in memory (tests, small files). For files prefer {@link readOhlcvCsv}. */
+export function parseOhlcvCsv(text: string, options: CsvReadOptions = {}): CsvLoadResult {
+  const ingest = new CsvIngest(options.fileName ?? '<string>', options);
+  let start = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) {
+      if (start < text.length) ingest.line(text.slice(start));
+      break;
+    }
+    ingest.line(text.slice(start, nl));
+    start = nl + 1;
+  }
+  return ingest.finish();
+}
+
+/**
+ * Reads CSV from a stream chunk by chunk: only the current chunk and the partial last line are held
+ * as text, so multi-gigabyte files ingest in memory proportional to the bars, not the text.
+ */
+export async function readOhlcvCsvStream(stream: Readable, options: CsvReadOptions = {}): Promise<CsvLoadResult> {
+  const ingest = new CsvIngest(options.fileName ?? '<stream>', options);
+  stream.setEncoding('utf8');
+  let rest = '';
+  for await (const chunk of stream as AsyncIterable<string>) {
+    let start = 0;
+    const text = rest + chunk;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      ingest.line(text.slice(start, nl));
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest.length > 0) ingest.line(rest);
+  return ingest.finish();
+}
+
+/** Streams a CSV file from disk into a shared columnar series. */
+export async function readOhlcvCsv(path: string, options: CsvReadOptions = {}): Promise<CsvLoadResult> {
+  // 1 MiB chunks: large enough that per-chunk overhead vanishes, small enough to stay cache friendly.
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  try {
+    return await readOhlcvCsvStream(stream, { ...options, fileName: options.fileName ?? path });
+  } finally {
+    stream.destroy();
+  }
+}

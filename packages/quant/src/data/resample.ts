@@ -1,0 +1,33 @@
+import { OhlcvBuilder, type OhlcvSeries } from './ohlcv.js';
+import { bucketStart, parseTimeframe, type Timeframe } from './timeframe.js';
+
+/**
+ * Aggregates bars into a coarser timeframe: first open, highest high, lowest low, last close, summed
+ * volume, stamped with the bucket's start. Buckets with no source bars are skipped rather than
+ * invented, so gaps in the input stay visible as gaps in the output. Input must be in ascending time.
+ */
+export function resample(series: OhlcvSeries, to: string | Timeframe): OhlcvSeries {
+  const tf = typeof to === 'string' ? parseTimeframe(to) : to;
+  const out = new OhlcvBuilder(Math.max(16, series.length >> 2));
+  const { time, open, high, low, close, volume } = series;
+  let i = 0;
+  while (i < series.length) {
+    const start = bucketStart(tf, time[i]);
+    let h = high[i];
+    let l = low[i];
+    let v = volume[i];
+    const o = open[i];
+    let c = close[i];
+    let j = i + 1;
+    while (j < series.length && bucketStart(tf, time[j]) === start) {
+      if (high[j] > h) h = high[j];
+      if (low[j] < l) l = low[j];
+      v += volume[j];
+      c = close[j];
+      j++;
+    }
+    out.push(start, o, h, l, c, v);
+    i = j;
+  }
+  return out.finish();
+}
