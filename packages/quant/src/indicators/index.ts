@@ -1,0 +1,23 @@
+/** Indicator barrel: every indicator's streaming class and batch function. */
+export { Window, type HlcArrays, type HlcvArrays, type HlcBar, type HlcvBar } from './window.js';
+export { Sma, sma } from './sma.js';
+export { Ema, ema, type EmaSeed } from './ema.js';
+export { Wma, wma } from './wma.js';
+export { EmaCascade, Dema, dema, Tema, tema } from './ema-cascade.js';
+export { Rsi, rsi } from './rsi.js';
+export { Macd, macd, type MacdValue } from './macd.js';
+export { BollingerBands, bollinger, type BollingerValue } from './bollinger.js';
+export { Atr, atr, trueRange } from './atr.js';
+export { Adx, adx, type AdxValue } from './adx.js';
+export { Stochastic, stochastic, type StochasticValue } from './stochastic.js';
+export { StochRsi, stochRsi } from './stoch-rsi.js';
+export { Cci, cci } from './cci.js';
+export { Obv, obv } from './obv.js';
+export { Vwap, vwap, type VwapOptions } from './vwap.js';
+export { WilliamsR, williamsR } from './williams-r.js';
+export { Roc, roc } from './roc.js';
+export { ParabolicSar, parabolicSar } from './parabolic-sar.js';
+export { Ichimoku, ichimoku, type IchimokuValue } from './ichimoku.js';
+export { Mfi, mfi } from './mfi.js';
+export { Donchian, donchian, type DonchianValue } from './donchian.js';
+export { Keltner, keltner, type KeltnerValue } from './keltner.js';
