@@ -65,6 +65,8 @@ export interface AsyncToken {
   readonly handle: number;
   /** Backend-specific shared state (the portable backend's wake word). */
   readonly shared?: SharedArrayBuffer;
+  /** The module that exports the backend, so another thread can load it to call `notify`. */
+  readonly module?: string;
 }
 
 /** One backend instance, owned by one loop. */
