@@ -4,3 +4,25 @@
  */
 export * from './data/index.js';
 export * from './indicators/index.js';
+export { defineStrategy, type StrategyDefinition } from './strategy/define-strategy.js';
+export { BarCursor, LookAheadError } from './strategy/cursor.js';
+export type { InitContext, StrategyContext } from './strategy/context.js';
+export type {
+  Side, OrderType, PriceOffset, ExitSpec, Size, OrderRequest, EntryRequest, OrderInfo, PositionInfo,
+} from './strategy/orders.js';
+export {
+  ParamError, resolveParams, validateSpecs,
+  type ParamSpec, type ParamSpecs, type ParamValues, type IntParam, type FloatParam, type BoolParam, type EnumParam,
+} from './strategy/params.js';
+export { dualMaCross } from './strategy/builtins/dual-ma-cross.js';
+export { tripleMa } from './strategy/builtins/triple-ma.js';
+export { rsiMeanReversion } from './strategy/builtins/rsi-mean-reversion.js';
+export { bollingerBreakout } from './strategy/builtins/bollinger-breakout.js';
+export { macdCross } from './strategy/builtins/macd-cross.js';
+export { grid } from './strategy/builtins/grid.js';
+export { builtinStrategies, getStrategy } from './strategy/builtins/registry.js';
+export { runBacktest, resolveOptions } from './backtest/engine.js';
+export { Ledger, LedgerInvariantError, type LedgerSnapshot } from './backtest/ledger.js';
+export { limitFillPrice, stopFillPrice, stopLimitFill, slip, type StopLimitOutcome } from './backtest/fill-model.js';
+export { checkExits, makeExits, type ActiveExits, type ExitHit } from './backtest/exits.js';
+export type { BacktestOptions, BacktestResult, FeeModel, Fill, FillReason, Trade, Rejection } from './backtest/types.js';
