@@ -26,3 +26,6 @@ export { Ledger, LedgerInvariantError, type LedgerSnapshot } from './backtest/le
 export { limitFillPrice, stopFillPrice, stopLimitFill, slip, type StopLimitOutcome } from './backtest/fill-model.js';
 export { checkExits, makeExits, type ActiveExits, type ExitHit } from './backtest/exits.js';
 export type { BacktestOptions, BacktestResult, FeeModel, Fill, FillReason, Trade, Rejection } from './backtest/types.js';
+export { computeMetrics, type Metrics, type MetricsOptions } from './metrics/compute.js';
+export { periodsPerYear, type Calendar } from './metrics/periods.js';
+export { barReturns, drawdowns, sampleStdDev, downsideDeviation, mean, type DrawdownStats } from './metrics/returns.js';

@@ -1,4 +1,5 @@
 import type { OhlcvSeries } from '../data/ohlcv.js';
+import { inferTimeframe } from '../data/csv-reader.js';
 import { parseTimeframe, type Timeframe } from '../data/timeframe.js';
 import type { StrategyContext } from '../strategy/context.js';
 import { BarCursor } from '../strategy/cursor.js';
@@ -130,7 +131,10 @@ export function runBacktest<P extends ParamSpecs, S>(
   options: BacktestOptions = {},
 ): BacktestResult {
   const opts = resolveOptions(options);
-  const tf: Timeframe | undefined = typeof options.timeframe === 'string' ? parseTimeframe(options.timeframe) : options.timeframe;
+  // Without an explicit timeframe, infer it from bar spacing so metrics can annualize.
+  const tf: Timeframe | undefined = typeof options.timeframe === 'string'
+    ? parseTimeframe(options.timeframe)
+    : options.timeframe ?? (series.length >= 2 ? inferTimeframe(series.time) : undefined);
   const values = resolveParams(strategy.name, strategy.params, params);
   const broker = new Broker(series, opts);
   const cursor = new BarCursor(series);

@@ -1,0 +1,101 @@
+import type { BacktestResult } from '../backtest/types.js';
+import { type Calendar, periodsPerYear } from './periods.js';
+import { barReturns, downsideDeviation, drawdowns, mean, sampleStdDev } from './returns.js';
+
+/** Metric options. */
+export interface MetricsOptions {
+  /** Bars per year; overrides the value derived from the timeframe and calendar. */
+  periodsPerYear?: number;
+  /** Calendar for deriving bars per year from the timeframe (default `crypto`: 365 days, 24 h). */
+  calendar?: Calendar;
+  /** Annual risk-free rate for Sharpe and Sortino (default 0). */
+  riskFreeRate?: number;
+}
+
+/** Every reported metric. Fractions, not percent (0.1 = 10 %). Formulas in docs/metrics.md. */
+export interface Metrics {
+  bars: number;
+  periodsPerYear: number;
+  years: number;
+  initialEquity: number;
+  finalEquity: number;
+  totalReturn: number;
+  cagr: number;
+  volatility: number;
+  sharpe: number;
+  sortino: number;
+  calmar: number;
+  maxDrawdown: number;
+  maxDrawdownBars: number;
+  tradeCount: number;
+  winRate: number;
+  avgWin: number;
+  avgLoss: number;
+  profitFactor: number;
+  expectancy: number;
+  sqn: number;
+  exposure: number;
+  feesPaid: number;
+  buyAndHoldReturn: number;
+  buyAndHoldCagr: number;
+}
+
+/**
+ * Computes the metrics of a backtest. Bars per year come from `options.periodsPerYear`, else from the
+ * result's timeframe and the calendar; a run without a timeframe must pass `periodsPerYear`.
+ */
+export function computeMetrics(result: BacktestResult, options: MetricsOptions = {}): Metrics {
+  const ppy = options.periodsPerYear ?? (result.timeframe ? periodsPerYear(result.timeframe, options.calendar ?? 'crypto') : NaN);
+  if (!(ppy > 0)) throw new RangeError('computeMetrics needs periodsPerYear, or a timeframe on the backtest result');
+  const e0 = result.options.initialCash;
+  const eq = result.equity;
+  const n = eq.length;
+  const eN = n > 0 ? eq[n - 1] : e0;
+  const years = n / ppy;
+  const r = barReturns(eq, e0);
+  const rf = (options.riskFreeRate ?? 0) / ppy;
+  const excess = r.map((x) => x - rf);
+  const sd = sampleStdDev(r);
+  const dd = drawdowns(eq, e0);
+  const cagr = years > 0 ? (eN / e0) ** (1 / years) - 1 : NaN;
+
+  const pnl = result.trades.map((t) => t.netPnl);
+  const wins = pnl.filter((x) => x > 0);
+  const losses = pnl.filter((x) => x <= 0);
+  const grossWin = wins.reduce((s, x) => s + x, 0);
+  const grossLoss = -losses.reduce((s, x) => s + x, 0);
+  let held = 0;
+  for (let i = 0; i < n; i++) held += result.inMarket[i];
+  const c = result.close;
+  const bh = n > 0 ? c[n - 1] / c[0] - 1 : NaN;
+
+  return {
+    bars: n,
+    periodsPerYear: ppy,
+    years,
+    initialEquity: e0,
+    finalEquity: eN,
+    totalReturn: eN / e0 - 1,
+    cagr,
+    volatility: sd * Math.sqrt(ppy),
+    sharpe: sd > 0 ? (mean(excess) / sd) * Math.sqrt(ppy) : NaN,
+    sortino: (() => {
+      const d = downsideDeviation(r, rf);
+      return d > 0 ? (mean(excess) / d) * Math.sqrt(ppy) : NaN;
+    })(),
+    calmar: dd.maxDrawdown > 0 ? cagr / dd.maxDrawdown : NaN,
+    maxDrawdown: dd.maxDrawdown,
+    maxDrawdownBars: dd.maxDrawdownBars,
+    tradeCount: pnl.length,
+    winRate: pnl.length ? wins.length / pnl.length : NaN,
+    avgWin: wins.length ? grossWin / wins.length : NaN,
+    avgLoss: losses.length ? -grossLoss / losses.length : NaN,
+    profitFactor: grossLoss > 0 ? grossWin / grossLoss : grossWin > 0 ? Infinity : NaN,
+    expectancy: pnl.length ? mean(pnl) : NaN,
+    sqn: pnl.length >= 2 && sampleStdDev(pnl) > 0 ? (Math.sqrt(pnl.length) * mean(pnl)) / sampleStdDev(pnl) : NaN,
+    exposure: n ? held / n : NaN,
+    feesPaid: result.final.feesPaid,
+    buyAndHoldReturn: bh,
+    buyAndHoldCagr: years > 0 ? (1 + bh) ** (1 / years) - 1 : NaN,
+  };
+}
