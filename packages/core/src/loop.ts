@@ -321,7 +321,9 @@ export class Loop {
   #armWake(): void {
     const next = this.#timers.peek();
     const deadline = next ? next._deadline : Infinity;
-    if (deadline === this.#armedDeadline) return;
+    // A wake is one-shot and may fire up to a millisecond early (libuv's cached clock): once the armed
+    // deadline is that close, assume it fired and arm again.
+    if (deadline === this.#armedDeadline && performance.now() < deadline - 2) return;
     this.#armedDeadline = deadline;
     this.backend.armWake(deadline === Infinity ? -1 : Math.max(0, deadline - performance.now()));
   }

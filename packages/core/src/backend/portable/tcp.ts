@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { getSystemErrorName } from 'node:util';
 import { OpCode, PollEvent, ShutdownHow, SockOpt } from '../layout.js';
 import { decodeAddress, encodeAddress, type SocketAddress } from '../address.js';
 import type { Complete, PendingOp, Resource } from './shared.js';
@@ -20,6 +21,8 @@ export class TcpResource implements Resource {
   readonly #adopt: AdoptSocket;
 
   #bound: SocketAddress | null = null;
+  /** The bound, not yet listening, handle from bind(). */
+  #handle: ServerHandle | null = null;
   #server: net.Server | null = null;
   #socket: net.Socket | null = null;
   /** The first error the socket or server reported, as a negative errno; later ops fail with it. */
@@ -43,14 +46,27 @@ export class TcpResource implements Resource {
   }
 
   bind(address: SocketAddress): number {
-    if (this.#server || this.#socket) return err('EINVAL');
+    if (this.#server || this.#socket || this.#bound) return err('EINVAL');
+    // net.Server.listen() binds asynchronously (it resolves even numeric hosts through dns.lookup), so
+    // bind through the handle factory Node's own cluster module uses, which binds synchronously and
+    // returns the errno: the contract's bind and sockname are synchronous.
+    const handle = createServerHandle(address.address, address.port, address.family, undefined, 0);
+    if (typeof handle === 'number') return libuvErrno(handle);
     this.#bound = address;
+    this.#handle = handle;
     return 0;
   }
 
   listen(backlog: number): number {
     if (this.#server) return 0;
     if (this.#socket) return err('EINVAL');
+    if (!this.#handle) {
+      const bound = this.bind({ family: this.family, address: this.family === 6 ? '::' : '0.0.0.0', port: 0 });
+      if (bound < 0) return bound;
+    }
+    const handle = this.#handle!;
+    const listened = handle.listen(backlog);
+    if (listened < 0) return libuvErrno(listened);
     const server = net.createServer({ pauseOnConnect: true, noDelay: this.#noDelay });
     server.on('connection', (socket) => {
       this.#incoming.push(socket);
@@ -61,11 +77,9 @@ export class TcpResource implements Resource {
       this.#error ||= negErrno(error);
       this.#serveAccepts();
     });
-    const bound = this.#bound ?? { family: this.family, address: this.family === 6 ? '::' : '0.0.0.0', port: 0 };
-    server.listen({ host: bound.address, port: bound.port, backlog, exclusive: true });
+    server.listen(handle, backlog);
+    this.#handle = null;
     this.#server = server;
-    // Node binds synchronously when given a numeric host; a failed bind leaves no address and reports
-    // its error on the next tick, which the next accept receives.
     return 0;
   }
 
@@ -163,6 +177,8 @@ export class TcpResource implements Resource {
       this.pending.clear();
       done(0);
     };
+    this.#handle?.close();
+    this.#handle = null;
     for (const socket of this.#incoming) socket.destroy();
     this.#incoming.length = 0;
     if (this.#server) {
@@ -230,6 +246,9 @@ export class TcpResource implements Resource {
       return;
     }
     const target = decodeAddress(op.aux as Uint8Array);
+    // A socket bound for connecting keeps only its address: Node binds the client side itself.
+    this.#handle?.close();
+    this.#handle = null;
     const socket = new net.Socket();
     this.#connect = op;
     const onError = (error: Error) => {
@@ -341,6 +360,21 @@ export class TcpResource implements Resource {
     }
     if (this.#polls.some((op) => op.arg0 & PollEvent.readable)) this.#socket?.resume();
   }
+}
+
+/** The slice of Node's internal TCP handle that bind and listen use. */
+interface ServerHandle {
+  listen(backlog: number): number;
+  close(): void;
+}
+
+const createServerHandle = (net as unknown as {
+  _createServerHandle(address: string, port: number, family: number, fd: undefined, flags: number): ServerHandle | number;
+})._createServerHandle;
+
+/** libuv error numbers are negative errnos on Unix but not on Windows: translate through the name. */
+function libuvErrno(code: number): number {
+  return err(getSystemErrorName(code));
 }
 
 function removeFrom(list: PendingOp[], op: PendingOp): boolean {
