@@ -29,3 +29,10 @@ export type { BacktestOptions, BacktestResult, FeeModel, Fill, FillReason, Trade
 export { computeMetrics, type Metrics, type MetricsOptions } from './metrics/compute.js';
 export { periodsPerYear, type Calendar } from './metrics/periods.js';
 export { barReturns, drawdowns, sampleStdDev, downsideDeviation, mean, type DrawdownStats } from './metrics/returns.js';
+export { renderReport, type ReportInput } from './report/html-report.js';
+export { lineChart, downsample, type ChartOptions, type ChartSeries } from './report/svg-chart.js';
+export { tradesToCsv } from './report/trades-csv.js';
+export { runCli, type CliIo } from './cli/command.js';
+export { ConfigError, validateConfig, type RunConfig } from './cli/config.js';
+export { backtestFile, writeReport, writeTrades, type FileRun } from './cli/run.js';
+export { runDemo, sp500DataPath, type DemoOptions, type DemoSummary } from './demo.js';

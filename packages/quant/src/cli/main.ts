@@ -1,4 +1,10 @@
 #!/usr/bin/env node
-/** Placeholder replaced by the CLI commit; kept so the bin entry builds. */
-process.stderr.write('xev-quant: CLI not built yet\n');
-process.exitCode = 1;
+/** The `xev-quant` executable: a thin shell around {@link runCli} so the logic stays testable in-process. */
+import { runCli } from './command.js';
+
+runCli(process.argv.slice(2), {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+}).then((code) => {
+  process.exitCode = code;
+});

@@ -101,7 +101,7 @@ class CsvIngest {
       const g = gaps[0];
       throw new CsvError('gap', this.file, g.line, this.map.names[this.map.time],
         `${g.missing} missing ${tf.text} bar(s) between ${new Date(g.from).toISOString()} and ${new Date(g.to).toISOString()} ` +
-        `(${gaps.length} gap(s) in total; pass gaps: 'allow' to accept them)`);
+        `(${gaps.length} gap(s) in total; set gaps to 'allow' to accept them, e.g. xev-quant --gaps allow)`);
     }
     return { series, format: this.map.format, timeframe: tf, gaps };
   }
