@@ -58,6 +58,7 @@ export {
   type CandidateStatus,
 } from './backend/registry.js';
 export { portableBackend } from './backend/portable/index.js';
+export { formatReport } from './cli/doctor.js';
 export {
   defineNativeBackend,
   NativeFlag,
