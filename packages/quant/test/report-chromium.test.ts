@@ -43,7 +43,8 @@ describe.skipIf(skip)('HTML report renders in headless Chromium', () => {
       // The lines are really drawn: each path has rendered length and a non-degenerate bounding box.
       const lines = await page.$$eval('svg.chart path.series', (paths) =>
         paths.map((p) => {
-          const g = p as SVGPathElement;
+          // Structural type instead of SVGPathElement: the package compiles without the DOM lib.
+          const g = p as unknown as { getBBox(): { width: number; height: number }; getTotalLength(): number; dataset: Record<string, string | undefined> };
           const b = g.getBBox();
           return { label: g.dataset.label, length: g.getTotalLength(), w: b.width, h: b.height, points: Number(g.dataset.points) };
         }),
