@@ -1,0 +1,289 @@
+// Performing operations. Readiness operations never block: the poller calls them first at submission and
+// again each time epoll reports the descriptor ready. File operations run on pool threads and may block.
+#include "ops.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "socket.h"
+#include "xev/layout.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+namespace xev_epoll {
+
+namespace {
+
+/** A failed non-blocking syscall's result: park on EAGAIN, otherwise the negative errno. */
+inline int64_t failed(int err) { return (err == EAGAIN || err == EWOULDBLOCK) ? kPark : -static_cast<int64_t>(err); }
+
+int64_t acceptOnce(Op& op) {
+  sockaddr_storage ss;
+  for (;;) {
+    socklen_t sl = sizeof(ss);
+    int fd = ::accept4(op.fd, reinterpret_cast<sockaddr*>(&ss), &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      if (op.aux != nullptr) encodeAddr(reinterpret_cast<sockaddr*>(&ss), sl, op.aux);
+      return fd;
+    }
+    // A connection reset while queued is not the listener's failure: take the next one (as libuv does).
+    if (errno == EINTR || errno == ECONNABORTED) continue;
+    return failed(errno);
+  }
+}
+
+int64_t processWait(Op& op, int32_t* resultAux) {
+  siginfo_t info;
+  std::memset(&info, 0, sizeof(info));
+  for (;;) {
+    if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(op.fd), &info, WEXITED | WNOHANG) == 0) break;
+    if (errno != EINTR) return -static_cast<int64_t>(errno);  // ECHILD: reaped already
+  }
+  if (info.si_pid == 0) return kPark;  // still running
+  if (info.si_code == CLD_EXITED) return info.si_status;
+  *resultAux = info.si_status;  // CLD_KILLED or CLD_DUMPED: the signal
+  return 128 + info.si_status;
+}
+
+double timeMs(const statx_timestamp& t) {
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+int64_t statFd(Op& op) {
+  struct statx st;
+  if (::statx(op.fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS | STATX_BTIME, &st) < 0) {
+    return -static_cast<int64_t>(errno);
+  }
+  double* out = reinterpret_cast<double*>(op.aux);
+  out[xev::kStat_DEV] = static_cast<double>(makedev(st.stx_dev_major, st.stx_dev_minor));
+  out[xev::kStat_INO] = static_cast<double>(st.stx_ino);
+  out[xev::kStat_MODE] = st.stx_mode;
+  out[xev::kStat_NLINK] = st.stx_nlink;
+  out[xev::kStat_UID] = st.stx_uid;
+  out[xev::kStat_GID] = st.stx_gid;
+  out[xev::kStat_RDEV] = static_cast<double>(makedev(st.stx_rdev_major, st.stx_rdev_minor));
+  out[xev::kStat_SIZE] = static_cast<double>(st.stx_size);
+  out[xev::kStat_BLKSIZE] = st.stx_blksize;
+  out[xev::kStat_BLOCKS] = static_cast<double>(st.stx_blocks);
+  out[xev::kStat_ATIME_MS] = timeMs(st.stx_atime);
+  out[xev::kStat_MTIME_MS] = timeMs(st.stx_mtime);
+  out[xev::kStat_CTIME_MS] = timeMs(st.stx_ctime);
+  // As libuv: a filesystem without birth times reports 0.
+  out[xev::kStat_BIRTHTIME_MS] = (st.stx_mask & STATX_BTIME) ? timeMs(st.stx_btime) : 0;
+  return 0;
+}
+
+FdKind kindOfMode(int fd, mode_t mode) {
+  if (S_ISSOCK(mode)) return isStreamSocket(fd) ? FdKind::kStreamSocket : FdKind::kPollable;
+  if (S_ISFIFO(mode)) return FdKind::kPollable;
+  if (S_ISCHR(mode) && ::isatty(fd)) return FdKind::kPollable;
+  // Regular files, directories, block devices and other character devices (/dev/null refuses epoll).
+  return FdKind::kFile;
+}
+
+int setNonBlocking(int fd) {
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) return -errno;
+  if ((flags & O_NONBLOCK) == 0 && ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return -errno;
+  return 0;
+}
+
+/** Retries a blocking syscall interrupted by a signal. */
+template <typename F>
+int64_t retry(F f) {
+  for (;;) {
+    auto r = f();
+    if (r >= 0) return static_cast<int64_t>(r);
+    if (errno != EINTR) return -static_cast<int64_t>(errno);
+  }
+}
+
+}  // namespace
+
+int64_t performRead(Op& op, int32_t* resultAux) {
+  ssize_t n;
+  switch (op.code) {
+    case xev::kOpCode_ACCEPT:
+      return acceptOnce(op);
+    case xev::kOpCode_RECV:
+      do n = ::recv(op.fd, op.buf, op.len, MSG_DONTWAIT); while (n < 0 && errno == EINTR);
+      break;
+    case xev::kOpCode_READ:
+      do n = ::read(op.fd, op.buf, op.len); while (n < 0 && errno == EINTR);
+      break;
+    case xev::kOpCode_RECVFROM: {
+      sockaddr_storage ss;
+      socklen_t sl;
+      do {
+        sl = sizeof(ss);
+        n = ::recvfrom(op.fd, op.buf, op.len, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss), &sl);
+      } while (n < 0 && errno == EINTR);
+      if (n >= 0 && op.aux != nullptr) encodeAddr(reinterpret_cast<sockaddr*>(&ss), sl, op.aux);
+      break;
+    }
+    case xev::kOpCode_ASYNC_WAIT: {
+      // One read takes every notification since the last one: N notifies coalesce into one completion.
+      uint64_t count;
+      do n = ::read(op.fd, &count, sizeof(count)); while (n < 0 && errno == EINTR);
+      if (n >= 0) return 0;
+      break;
+    }
+    case xev::kOpCode_PROCESS_WAIT:
+      return processWait(op, resultAux);
+    default:
+      return -EINVAL;
+  }
+  return n >= 0 ? static_cast<int64_t>(n) : failed(errno);
+}
+
+int64_t performWrite(Op& op) {
+  ssize_t n;
+  switch (op.code) {
+    case xev::kOpCode_SEND:
+      do n = ::send(op.fd, op.buf, op.len, MSG_DONTWAIT | MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
+      break;
+    case xev::kOpCode_WRITE:
+      do n = ::write(op.fd, op.buf, op.len); while (n < 0 && errno == EINTR);
+      break;
+    case xev::kOpCode_SENDTO:
+      do {
+        n = ::sendto(op.fd, op.buf, op.len, MSG_DONTWAIT | MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&op.addr),
+                     op.addrLen);
+      } while (n < 0 && errno == EINTR);
+      break;
+    case xev::kOpCode_CONNECT: {
+      // Writable after a non-blocking connect: SO_ERROR says how the connection attempt ended.
+      int err = 0;
+      socklen_t len = sizeof(err);
+      if (::getsockopt(op.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return -static_cast<int64_t>(errno);
+      return err == 0 ? 0 : -static_cast<int64_t>(err);
+    }
+    default:
+      return -EINVAL;
+  }
+  return n >= 0 ? static_cast<int64_t>(n) : failed(errno);
+}
+
+int64_t startConnect(Op& op) {
+  if (::connect(op.fd, reinterpret_cast<sockaddr*>(&op.addr), op.addrLen) == 0) return 0;
+  int err = errno;
+  if (err == EINPROGRESS || err == EINTR || err == EAGAIN) return kPark;
+  return -static_cast<int64_t>(err);
+}
+
+int64_t pollNow(int fd, uint32_t wanted) {
+  pollfd p{};
+  p.fd = fd;
+  p.events = static_cast<short>(((wanted & xev::kPollEvent_READABLE) ? POLLIN : 0) |
+                                ((wanted & xev::kPollEvent_WRITABLE) ? POLLOUT : 0));
+  int r;
+  do r = ::poll(&p, 1, 0); while (r < 0 && errno == EINTR);
+  if (r < 0) return -static_cast<int64_t>(errno);
+  if (p.revents & POLLNVAL) return -EBADF;
+  uint32_t out = 0;
+  if (p.revents & POLLIN) out |= xev::kPollEvent_READABLE;
+  if (p.revents & POLLOUT) out |= xev::kPollEvent_WRITABLE;
+  if (p.revents & POLLERR) out |= xev::kPollEvent_ERROR;
+  if (p.revents & POLLHUP) out |= xev::kPollEvent_HANGUP;
+  return out;
+}
+
+uint32_t pollEventsFromEpoll(uint32_t events) {
+  uint32_t out = 0;
+  if (events & (EPOLLIN | EPOLLRDHUP)) out |= xev::kPollEvent_READABLE;
+  if (events & EPOLLOUT) out |= xev::kPollEvent_WRITABLE;
+  if (events & EPOLLERR) out |= xev::kPollEvent_ERROR;
+  if (events & EPOLLHUP) out |= xev::kPollEvent_HANGUP;
+  return out;
+}
+
+int64_t performShutdown(int fd, int64_t how) {
+  int h;
+  switch (how) {
+    case xev::kShutdownHow_READ: h = SHUT_RD; break;
+    case xev::kShutdownHow_WRITE: h = SHUT_WR; break;
+    case xev::kShutdownHow_BOTH: h = SHUT_RDWR; break;
+    default: return -EINVAL;
+  }
+  return ::shutdown(fd, h) < 0 ? -static_cast<int64_t>(errno) : 0;
+}
+
+int openFlags(int64_t flags) {
+  constexpr int64_t known = xev::kOpenFlag_WRITE | xev::kOpenFlag_READ_WRITE | xev::kOpenFlag_CREATE |
+                            xev::kOpenFlag_EXCLUSIVE | xev::kOpenFlag_TRUNCATE | xev::kOpenFlag_APPEND;
+  if (flags < 0 || (flags & ~known) != 0) return -1;
+  int out = O_CLOEXEC;
+  if ((flags & xev::kOpenFlag_READ_WRITE) != 0) out |= O_RDWR;
+  else if ((flags & xev::kOpenFlag_WRITE) != 0) out |= O_WRONLY;
+  else out |= O_RDONLY;
+  if (flags & xev::kOpenFlag_CREATE) out |= O_CREAT;
+  if (flags & xev::kOpenFlag_EXCLUSIVE) out |= O_EXCL;
+  if (flags & xev::kOpenFlag_TRUNCATE) out |= O_TRUNC;
+  if (flags & xev::kOpenFlag_APPEND) out |= O_APPEND;
+  return out;
+}
+
+void performFile(Op& op) {
+  switch (op.code) {
+    case xev::kOpCode_OPEN: {
+      const char* path = reinterpret_cast<const char*>(op.aux);
+      int64_t fd = retry([&] { return ::open(path, static_cast<int>(op.arg0), static_cast<mode_t>(op.arg1)); });
+      op.openedKind = FdKind::kUnknown;
+      if (fd >= 0) {
+        struct stat st;
+        if (::fstat(static_cast<int>(fd), &st) == 0) {
+          op.openedKind = kindOfMode(static_cast<int>(fd), st.st_mode);
+          if (op.openedKind != FdKind::kFile) setNonBlocking(static_cast<int>(fd));
+        }
+      }
+      op.result = fd;
+      return;
+    }
+    case xev::kOpCode_READ:
+      op.result = retry([&] { return ::read(op.fd, op.buf, op.len); });
+      return;
+    case xev::kOpCode_WRITE:
+      op.result = retry([&] { return ::write(op.fd, op.buf, op.len); });
+      return;
+    case xev::kOpCode_PREAD:
+      op.result = retry([&] { return ::pread(op.fd, op.buf, op.len, static_cast<off_t>(op.arg0)); });
+      return;
+    case xev::kOpCode_PWRITE:
+      op.result = retry([&] { return ::pwrite(op.fd, op.buf, op.len, static_cast<off_t>(op.arg0)); });
+      return;
+    case xev::kOpCode_FSYNC:
+      op.result = retry([&] { return ::fsync(op.fd); });
+      return;
+    case xev::kOpCode_STAT:
+      op.result = statFd(op);
+      return;
+    case xev::kOpCode_CLOSE:
+      // Linux releases the descriptor even when close reports EINTR; retrying could close a reused one.
+      op.result = (::close(op.fd) < 0 && errno != EINTR) ? -static_cast<int64_t>(errno) : 0;
+      return;
+    default:
+      op.result = -EINVAL;
+  }
+}
+
+int classifyFd(int fd, FdKind* kind) {
+  struct stat st;
+  if (::fstat(fd, &st) < 0) return -errno;
+  *kind = kindOfMode(fd, st.st_mode);
+  // A descriptor inherited in blocking mode would stall the loop on its first read; libuv does the same.
+  if (*kind != FdKind::kFile) return setNonBlocking(fd);
+  return 0;
+}
+
+}  // namespace xev_epoll

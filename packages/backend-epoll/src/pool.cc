@@ -1,0 +1,164 @@
+#include "pool.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+
+#include "xev/layout.h"
+
+namespace xev_epoll {
+
+namespace {
+
+/**
+ * Threads per loop: 4 by default, as libuv's pool (UV_THREADPOOL_SIZE), because 4 concurrent page-cache
+ * reads already saturate 2 cores; XEV_EPOLL_THREADS overrides it (1 to 64).
+ */
+int poolSize() {
+  const char* env = std::getenv("XEV_EPOLL_THREADS");
+  if (env != nullptr) {
+    int n = std::atoi(env);
+    if (n >= 1 && n <= 64) return n;
+  }
+  return 4;
+}
+
+/** Unlinks `op` from the singly linked FIFO (head, tail); true if it was there. */
+bool unlink(Op*& head, Op*& tail, Op* op) {
+  Op* prev = nullptr;
+  for (Op* o = head; o != nullptr; prev = o, o = o->poolNext) {
+    if (o != op) continue;
+    if (prev != nullptr) prev->poolNext = o->poolNext;
+    else head = o->poolNext;
+    if (tail == o) tail = prev;
+    o->poolNext = nullptr;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Pool::Pool(int wakeFd) : wakeFd_(wakeFd) {}
+
+Pool::~Pool() { stop(); }
+
+int Pool::start() {
+  int want = poolSize();
+  while (threadCount_ < want) {
+    // Small stacks: the workers only make syscalls.
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    int err = pthread_create(&threads_[threadCount_], &attr, &Pool::threadMain, this);
+    pthread_attr_destroy(&attr);
+    if (err != 0) return threadCount_ > 0 ? 0 : -err;
+    threadCount_++;
+  }
+  return 0;
+}
+
+int Pool::submit(Op* op) {
+  pthread_mutex_lock(&mu_);
+  if (threadCount_ == 0 && !stopping_) {
+    int err = start();
+    if (err != 0) {
+      pthread_mutex_unlock(&mu_);
+      return err;
+    }
+  }
+  op->poolNext = nullptr;
+  if (queueTail_ != nullptr) queueTail_->poolNext = op;
+  else queueHead_ = op;
+  queueTail_ = op;
+  pthread_cond_signal(&cv_);
+  pthread_mutex_unlock(&mu_);
+  return 0;
+}
+
+bool Pool::tryRemove(Op* op) {
+  pthread_mutex_lock(&mu_);
+  bool removed = unlink(queueHead_, queueTail_, op);
+  pthread_mutex_unlock(&mu_);
+  return removed;
+}
+
+Op* Pool::removeFd(int fd) {
+  Op* head = nullptr;
+  Op* tail = nullptr;
+  pthread_mutex_lock(&mu_);
+  Op* prev = nullptr;
+  for (Op* o = queueHead_; o != nullptr;) {
+    Op* next = o->poolNext;
+    if (o->fd == fd && o->code != xev::kOpCode_OPEN /* no descriptor yet */) {
+      if (prev != nullptr) prev->poolNext = next;
+      else queueHead_ = next;
+      if (queueTail_ == o) queueTail_ = prev;
+      o->poolNext = nullptr;
+      if (tail != nullptr) tail->poolNext = o;
+      else head = o;
+      tail = o;
+    } else {
+      prev = o;
+    }
+    o = next;
+  }
+  pthread_mutex_unlock(&mu_);
+  return head;
+}
+
+Op* Pool::takeDone() {
+  pthread_mutex_lock(&mu_);
+  Op* head = doneHead_;
+  doneHead_ = doneTail_ = nullptr;
+  pthread_mutex_unlock(&mu_);
+  return head;
+}
+
+void Pool::stop() {
+  pthread_mutex_lock(&mu_);
+  stopping_ = true;
+  queueHead_ = queueTail_ = nullptr;
+  pthread_cond_broadcast(&cv_);
+  pthread_mutex_unlock(&mu_);
+  for (int i = 0; i < threadCount_; i++) pthread_join(threads_[i], nullptr);
+  threadCount_ = 0;
+}
+
+void* Pool::threadMain(void* self) {
+  static_cast<Pool*>(self)->run();
+  return nullptr;
+}
+
+void Pool::run() {
+  pthread_mutex_lock(&mu_);
+  for (;;) {
+    while (queueHead_ == nullptr && !stopping_) pthread_cond_wait(&cv_, &mu_);
+    if (stopping_) break;
+    Op* op = queueHead_;
+    queueHead_ = op->poolNext;
+    if (queueHead_ == nullptr) queueTail_ = nullptr;
+    op->poolNext = nullptr;
+    pthread_mutex_unlock(&mu_);
+
+    performFile(*op);
+
+    pthread_mutex_lock(&mu_);
+    bool wasEmpty = doneHead_ == nullptr;
+    if (doneTail_ != nullptr) doneTail_->poolNext = op;
+    else doneHead_ = op;
+    doneTail_ = op;
+    if (wasEmpty) {
+      // Only the first result of a batch wakes the loop; it takes the whole list at once.
+      uint64_t one = 1;
+      ssize_t ignored = ::write(wakeFd_, &one, sizeof(one));
+      (void)ignored;
+    }
+  }
+  pthread_mutex_unlock(&mu_);
+  return;
+}
+
+}  // namespace xev_epoll

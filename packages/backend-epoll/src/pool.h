@@ -1,0 +1,56 @@
+// The native thread pool for regular-file operations: epoll cannot wait on regular files (they are always
+// "ready" and their reads block in the kernel), so those run on threads. Results come back through the
+// poller's normal completion path: a worker links the finished op onto a locked done list and writes an
+// eventfd that sits in the epoll set.
+#pragma once
+
+#include <pthread.h>
+
+#include <cstdint>
+
+#include "ops.h"
+
+namespace xev_epoll {
+
+class Pool {
+ public:
+  /** `wakeFd` is the eventfd written when the done list goes from empty to non-empty. */
+  explicit Pool(int wakeFd);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  /** Queues `op`; starts the threads on first use. 0, or -errno when no thread could be started. */
+  int submit(Op* op);
+
+  /** Removes `op` if no thread has picked it up yet. False when it is running (or already done). */
+  bool tryRemove(Op* op);
+
+  /** Removes every queued (not running) op on `fd`; returns them linked through poolNext, in order. */
+  Op* removeFd(int fd);
+
+  /** Takes every finished op, linked through poolNext in completion order. */
+  Op* takeDone();
+
+  /** Stops the threads after their current op and joins them. Queued ops are dropped. */
+  void stop();
+
+ private:
+  static void* threadMain(void* self);
+  void run();
+  int start();
+
+  pthread_mutex_t mu_ = PTHREAD_MUTEX_INITIALIZER;
+  pthread_cond_t cv_ = PTHREAD_COND_INITIALIZER;
+  Op* queueHead_ = nullptr;
+  Op* queueTail_ = nullptr;
+  Op* doneHead_ = nullptr;
+  Op* doneTail_ = nullptr;
+  bool stopping_ = false;
+  int wakeFd_;
+  static constexpr int kMaxThreads = 64;
+  pthread_t threads_[kMaxThreads];
+  int threadCount_ = 0;
+};
+
+}  // namespace xev_epoll
