@@ -9,13 +9,16 @@ import { err } from './shared.js';
 export class AsyncResource implements Resource {
   readonly kind = 'async' as const;
   readonly pending = new Set<PendingOp>();
-  readonly shared = new SharedArrayBuffer(4);
-  readonly #word = new Int32Array(this.shared);
+  readonly shared: SharedArrayBuffer;
+  readonly #word: Int32Array;
   readonly #complete: Complete;
   #waiter: PendingOp | null = null;
   #closed = false;
 
   constructor(complete: Complete) {
+    // Assigned here, not as field initializers: the CJS build may order initializers differently.
+    this.shared = new SharedArrayBuffer(4);
+    this.#word = new Int32Array(this.shared);
     this.#complete = complete;
   }
 
