@@ -38,8 +38,8 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
 /** The number of cases in the suite. */
 export const caseCount = conformanceGroups.reduce((n, g) => n + g.cases.length, 0);
 
-type Describe = (name: string, body: () => void) => void;
-type It = (name: string, body: () => Promise<void>, timeout?: number) => void;
+export type Describe = (name: string, body: () => void) => void;
+export type It = (name: string, body: () => Promise<void>, timeout?: number) => void;
 
 /** Options for {@link defineConformanceSuite}. */
 export interface SuiteOptions {
