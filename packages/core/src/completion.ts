@@ -48,27 +48,34 @@ export class Completion<U = unknown> {
   /** The result of the last completion of this operation, and its second value (a signal number). */
   result = 0;
   resultAux = 0;
-  /** The JavaScript value of a loop-level operation (a thread-pool task's return value or error). */
-  value: unknown = undefined;
 
-  /** @internal The loop's slot for this completion while active, or -1. */
-  _slot = -1;
+  // Loop bookkeeping. A completion is kept to few fields because programs hold millions of them
+  // (million-timers): `_key` is the deadline of an armed timer or the slot of a staged backend
+  // operation (-1 when neither), and an armed timer keeps its timer list in `target`.
+  /** @internal */
+  _key = -1;
   /** @internal 0 dead, 1 active. */
   _active = 0;
-  /** @internal Timer deadline, on the loop's millisecond clock. */
-  _deadline = 0;
-  /** @internal Position in the timer heap, or -1. */
-  _heapIndex = -1;
-  /** @internal Tie-break order in the timer heap. */
-  _sequence = 0;
-  /** @internal Next completion in the loop's intrusive submission list. */
+  /** @internal Next completion in an intrusive list (submissions, completions, a timer list). */
   _next: Completion<any> | null = null;
-  /** @internal The loop that owns this completion while active. */
-  _loop: Loop | null = null;
+  /** @internal Previous completion in a timer list. */
+  _prev: Completion<any> | null = null;
 
   constructor(userdata?: U, callback?: Callback<U> | null) {
     this.userdata = userdata as U;
     this.callback = callback ?? null;
+  }
+
+  /**
+   * The JavaScript value a loop-level operation produced: a thread-pool task's return value, or the
+   * error it threw. (It travels in `target`, which such operations do not use.)
+   */
+  get value(): unknown {
+    return this.op === OpCode.work ? this.target : undefined;
+  }
+
+  set value(value: unknown) {
+    this.target = value as Completion<any> | null;
   }
 
   /** `'active'` from `loop.add` until the callback returns `disarm`, otherwise `'dead'`. */

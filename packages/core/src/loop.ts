@@ -4,7 +4,7 @@ import { Cqe, FIRST_BACKEND_OP, OpCode, opName, Sqe, SQE_OBJECTS } from './backe
 import { detect, select } from './backend/registry.js';
 import { CallbackAction, Completion } from './completion.js';
 import { ECANCELED, ENOENT, XevUsageError } from './errors.js';
-import { TimerHeap } from './internal/timer-heap.js';
+import { TimerQueue } from './internal/timer-queue.js';
 import { validateOperation } from './internal/validate.js';
 
 /** How long `run` keeps going: one non-blocking pass, until a callback ran, or until nothing is active. */
@@ -57,15 +57,15 @@ export class Loop {
   /** Active backend operations by slot; freed slots are reused. */
   readonly #slots: (Completion<any> | null)[] = [];
   readonly #freeSlots: number[] = [];
-  readonly #timers = new TimerHeap();
+  readonly #timers = new TimerQueue();
   /** Completions added since the last tick (intrusive list through `_next`). */
   #submitHead: Completion<any> | null = null;
   #submitTail: Completion<any> | null = null;
   /** Completions the loop itself finished this tick (cancelled timers, cancel results). */
   #doneHead: Completion<any> | null = null;
   #doneTail: Completion<any> | null = null;
-  /** Reused scratch list of expired timers. */
-  readonly #expired: Completion<any>[] = [];
+  /** Fires one expired timer (bound once: no closure per tick). */
+  readonly #fireTimer = (c: Completion<any>): void => this.#complete(c, 0, 0);
 
   #active = 0;
   #backendActive = 0;
@@ -159,9 +159,9 @@ export class Loop {
       );
     }
     validateOperation(c);
-    if (c.op === OpCode.timer) c._deadline = performance.now() + c.arg0;
+    // Differs from libxev: a timer measures from the moment it is armed, not from the cached clock.
+    c._key = c.op === OpCode.timer ? Math.ceil(performance.now() + c.arg0) : -1;
     c._active = 1;
-    c._loop = this;
     c._next = null;
     this.#active++;
     if (this.#submitTail) this.#submitTail._next = c;
@@ -319,8 +319,7 @@ export class Loop {
   }
 
   #armWake(): void {
-    const next = this.#timers.peek();
-    const deadline = next ? next._deadline : Infinity;
+    const deadline = this.#timers.nextDeadline();
     // A wake is one-shot and may fire up to a millisecond early (libuv's cached clock): once the armed
     // deadline is that close, assume it fired and arm again.
     if (deadline === this.#armedDeadline && performance.now() < deadline - 2) return;
@@ -371,8 +370,8 @@ export class Loop {
       this.#dispatchLocal();
       let waitMs = 0;
       if (mayWait && this.#callbacksRun === callbacksBefore && !this._hasLocalWork && !this.#stopRequested) {
-        const next = this.#timers.peek();
-        if (next) waitMs = Math.max(0, next._deadline - performance.now());
+        const next = this.#timers.nextDeadline();
+        if (next !== Infinity) waitMs = Math.max(0, next - performance.now());
         else waitMs = this.#backendActive > 0 ? -1 : 0;
       }
       if (this.#sqCount > 0 || this.#backendActive > 0) {
@@ -417,7 +416,7 @@ export class Loop {
   #start(c: Completion<any>): void {
     switch (c.op) {
       case OpCode.timer:
-        this.#timers.push(c);
+        this.#timers.add(c, c.arg0, c._key);
         return;
       case OpCode.timerReset:
         this.#resetTimer(c);
@@ -434,16 +433,15 @@ export class Loop {
 
   #startCancel(c: Completion<any>): void {
     const target = c.target!;
-    if (!target._active || target._loop !== this || target === c) {
+    if (!target._active || target === c) {
       this._completeLocal(c, ENOENT);
       return;
     }
     if (target.op === OpCode.timer) {
-      if (target._heapIndex < 0) {
+      if (!this.#timers.remove(target)) {
         this._completeLocal(c, ENOENT);
         return;
       }
-      this.#timers.remove(target);
       this._completeLocal(target, ECANCELED);
       this._completeLocal(c, 0);
       return;
@@ -458,7 +456,7 @@ export class Loop {
       }
       return;
     }
-    if (target._slot < 0) {
+    if (target._key < 0 || this.#slots[target._key] !== target) {
       // Added this tick but not yet staged (the queue was full): take it out of the submission list.
       if (this.#unlinkSubmission(target)) {
         this._completeLocal(target, ECANCELED);
@@ -468,7 +466,7 @@ export class Loop {
       }
       return;
     }
-    this.#stage(c, target._slot);
+    this.#stage(c, target._key);
   }
 
   #unlinkSubmission(target: Completion<any>): boolean {
@@ -486,14 +484,13 @@ export class Loop {
 
   #resetTimer(c: Completion<any>): void {
     const timer = c.target!;
-    if (timer._active && timer._loop === this && timer._heapIndex >= 0) this.#timers.remove(timer);
-    else if (!timer._active) {
+    if (!this.#timers.remove(timer) && !timer._active) {
+      // It fired between reset() and this tick: arm it afresh.
       timer._active = 1;
-      timer._loop = this;
       this.#active++;
     }
-    timer._deadline = performance.now() + c.arg0;
-    this.#timers.push(timer);
+    timer.arg0 = c.arg0;
+    this.#timers.add(timer, c.arg0, Math.ceil(performance.now() + c.arg0));
     this._completeLocal(c, 0);
   }
 
@@ -504,7 +501,7 @@ export class Loop {
       this.#slots.push(null);
     }
     this.#slots[slot] = c;
-    c._slot = slot;
+    c._key = slot;
     this.#backendActive++;
     const i = this.#sqCount++;
     const sq = this.#sq;
@@ -520,14 +517,7 @@ export class Loop {
   }
 
   #fireTimers(): void {
-    const now = performance.now();
-    const expired = this.#expired;
-    for (let t = this.#timers.peek(); t !== undefined && t._deadline <= now; t = this.#timers.peek()) {
-      expired.push(this.#timers.pop()!);
-    }
-    if (expired.length === 0) return;
-    for (let i = 0; i < expired.length; i++) this.#complete(expired[i], 0, 0);
-    expired.length = 0;
+    if (this.#timers.size > 0) this.#timers.expire(performance.now(), this.#fireTimer);
   }
 
   #dispatchLocal(): void {
@@ -549,7 +539,7 @@ export class Loop {
       if (!c) continue; // Defensive: a backend reported a slot twice.
       this.#slots[slot] = null;
       this.#freeSlots.push(slot);
-      c._slot = -1;
+      c._key = -1;
       this.#backendActive--;
       this.#complete(c, cq[base + Cqe.result], cq[base + Cqe.aux]);
     }

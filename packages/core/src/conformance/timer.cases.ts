@@ -55,7 +55,7 @@ export const timerCases: ConformanceGroup = {
           seed = (seed * 1103515245 + 12345) & 0x7fffffff;
           const delay = seed % 60;
           const c = new Completion<number>();
-          timer.run(loop, c, delay, 0, (_u, _l, comp) => void fired.push(comp._deadline));
+          timer.run(loop, c, delay, 0, (_u, _l, comp) => void fired.push(comp._key)); // _key: the deadline
         }
         await t.run(loop);
         assert.equal(fired.length, 1000);
