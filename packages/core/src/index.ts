@@ -59,6 +59,7 @@ export {
 } from './backend/registry.js';
 export { portableBackend } from './backend/portable/index.js';
 export { formatReport } from './cli/doctor.js';
+export { loadNativeAddon, nativeTarget, NativeLoadError, type LoadAttempt, type NativeAddonSource } from './backend/load-native.js';
 export {
   defineNativeBackend,
   NativeFlag,
