@@ -36,3 +36,4 @@ export { runCli, type CliIo } from './cli/command.js';
 export { ConfigError, validateConfig, type RunConfig } from './cli/config.js';
 export { backtestFile, writeReport, writeTrades, type FileRun } from './cli/run.js';
 export { runDemo, sp500DataPath, type DemoOptions, type DemoSummary } from './demo.js';
+export { runVectorized, crossTargets, type VectorizedOptions } from './backtest/vectorized.js';

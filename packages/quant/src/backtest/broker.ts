@@ -36,8 +36,8 @@ export class Broker {
   readonly log = new TradeLog();
   orders: PendingOrder[] = [];
   exits: ActiveExits | null = null;
-  /** Position as strategies see it; replaced (not mutated) on every fill so held references stay consistent. */
-  position: PositionInfo = Object.freeze({ qty: 0, avgPrice: NaN });
+  /** Position as strategies see it; replaced (not mutated) on every fill so a held reference stays a consistent snapshot. */
+  position: PositionInfo = { qty: 0, avgPrice: NaN };
   private nextId = 1;
 
   constructor(private readonly s: OhlcvSeries, private readonly o: Resolved) {
@@ -53,7 +53,11 @@ export class Broker {
     if (req.size && 'qty' in req.size && !(req.size.qty > 0)) throw new TypeError(`order qty must be positive, got ${req.size.qty}`);
     if (req.size && 'fraction' in req.size && !(req.size.fraction > 0)) throw new TypeError(`order fraction must be positive, got ${req.size.fraction}`);
     const id = this.nextId++;
-    this.orders.push({ ...req, id, triggered: false });
+    // Explicit literal (not a spread) so every order has one hidden class and the fill path stays monomorphic.
+    this.orders.push({
+      id, side: req.side, type: req.type, target: req.target, size: req.size, limitPrice: req.limitPrice,
+      stopPrice: req.stopPrice, exits: req.exits, tag: req.tag, placedAt: req.placedAt, triggered: false,
+    });
     return id;
   }
 
@@ -194,6 +198,6 @@ export class Broker {
       // place inside the bar is unknown and they start on the next bar.
       this.exits = ord?.exits ? makeExits(ord.exits, price, now > 0 ? 1 : -1, atOpen ? i : i + 1) : null;
     }
-    this.position = Object.freeze({ qty: now, avgPrice: L.avgPrice });
+    this.position = { qty: now, avgPrice: L.avgPrice };
   }
 }

@@ -134,7 +134,7 @@ export function runBacktest<P extends ParamSpecs, S>(
   // Without an explicit timeframe, infer it from bar spacing so metrics can annualize.
   const tf: Timeframe | undefined = typeof options.timeframe === 'string'
     ? parseTimeframe(options.timeframe)
-    : options.timeframe ?? (series.length >= 2 ? inferTimeframe(series.time) : undefined);
+    : options.timeframe ?? (series.length >= 2 ? inferTimeframe(series.time, 10_000) : undefined);
   const values = resolveParams(strategy.name, strategy.params, params);
   const broker = new Broker(series, opts);
   const cursor = new BarCursor(series);
@@ -151,7 +151,7 @@ export function runBacktest<P extends ParamSpecs, S>(
     if (broker.exits !== null) broker.processExits(i);
     if (broker.orders.length > 0) broker.processResting(i);
     const c = close[i];
-    equity[i] = ledger.check(c, `bar ${i}`);
+    equity[i] = ledger.check(c, i);
     cursor.seek(i);
     strategy.onBar(ctx);
     if (!atOpen && broker.orders.length > 0) {
