@@ -30,8 +30,16 @@ export interface DemoSummary {
  * only its JS entry, so the data folder is found relative to that.
  */
 export function sp500DataPath(): string {
-  const require = createRequire(join(process.cwd(), 'noop.js'));
-  return join(dirname(require.resolve('vega-datasets')), '..', 'data', 'sp500-2000.csv');
+  // Resolve from this module first (works from any working directory), then from the working
+  // directory (for bundles copied out of the monorepo).
+  for (const base of [import.meta.url, join(process.cwd(), 'noop.js')]) {
+    try {
+      return join(dirname(createRequire(base).resolve('vega-datasets')), '..', 'data', 'sp500-2000.csv');
+    } catch {
+      // try the next base
+    }
+  }
+  throw new Error('the vega-datasets package is not installed; install it or pass dataPath');
 }
 
 /**

@@ -30,16 +30,26 @@ type Resolved = BacktestResult['options'];
  * exits and the fill and trade logs. The engine drives it bar by bar.
  */
 export class Broker {
+  /** The account. */
   readonly ledger: Ledger;
+  /** Every execution, in order. */
   readonly fills: Fill[] = [];
+  /** Orders refused by the leverage check. */
   readonly rejected: Rejection[] = [];
+  /** Round trips built from the fills. */
   readonly log = new TradeLog();
+  /** Open orders in submission order. */
   orders: PendingOrder[] = [];
+  /** Protective exits of the open position, if any. */
   exits: ActiveExits | null = null;
   /** Position as strategies see it; replaced (not mutated) on every fill so a held reference stays a consistent snapshot. */
   position: PositionInfo = { qty: 0, avgPrice: NaN };
   private nextId = 1;
 
+  /**
+   * @param s - the bars being traded.
+   * @param o - resolved backtest options (fees, slippage, sizing, leverage).
+   */
   constructor(private readonly s: OhlcvSeries, private readonly o: Resolved) {
     this.ledger = new Ledger(o.initialCash, o.shortMarginRate);
   }

@@ -13,6 +13,7 @@ export class ColumnarFills {
   private n = 0;
   private cols: { index: Int32Array; order: Int32Array; reason: Uint8Array; num: Float64Array };
 
+  /** @param capacity - initial number of fills; grows by doubling. */
   constructor(capacity = 1024) {
     this.cols = { index: new Int32Array(capacity), order: new Int32Array(capacity), reason: new Uint8Array(capacity), num: new Float64Array(capacity * 6) };
   }
