@@ -26,6 +26,19 @@ describe('vectorized fast path produces the same trades as the event-driven engi
     });
   }
 
+  it('reused output buffers give the same result as fresh ones, run after run', () => {
+    const target = crossTargets(sma(data.close, 10), sma(data.close, 30), true);
+    const fresh = runVectorized(data, target, { fees: { taker: 0.001 } });
+    const buffers = { equity: new Float64Array(data.length + 5).fill(-1), inMarket: new Uint8Array(data.length + 5).fill(7) };
+    const other = crossTargets(sma(data.close, 3), sma(data.close, 7));
+    runVectorized(data, other, { buffers }); // dirty the buffers with a different run first
+    const reused = runVectorized(data, target, { fees: { taker: 0.001 }, buffers });
+    expect(reused.equity).toEqual(fresh.equity);
+    expect(reused.inMarket).toEqual(fresh.inMarket);
+    expect(reused.trades).toEqual(fresh.trades);
+    expect(() => runVectorized(data, target, { buffers: { equity: new Float64Array(3), inMarket: new Uint8Array(3) } })).toThrow(/fewer than/);
+  });
+
   it('rejects a target array of the wrong length', () => {
     expect(() => runVectorized(data, new Int8Array(3))).toThrow(/3 values for 20000 bars/);
   });

@@ -14,6 +14,13 @@ export interface VectorizedOptions extends BacktestOptions {
   size?: Size;
   /** Name recorded in the result (default `vectorized`). */
   name?: string;
+  /**
+   * Output arrays to reuse (at least as long as the series). An optimizer running many backtests over
+   * one series passes the same buffers each time and avoids allocating — and page-faulting in — a
+   * fresh 9 bytes per bar on every run. The result's `equity` and `inMarket` are views of them, so the
+   * next run overwrites the previous result's curves.
+   */
+  buffers?: { equity: Float64Array; inMarket: Uint8Array };
 }
 
 /**
@@ -24,7 +31,10 @@ function markSegment(equity: Float64Array, inMarket: Uint8Array, close: Float64A
   // Plain loops: TypedArray#fill is a builtin call whose fixed cost dominates the short segments
   // between frequent fills.
   if (qty === 0) {
-    for (let i = from; i < to; i++) equity[i] = cash;
+    for (let i = from; i < to; i++) {
+      equity[i] = cash;
+      inMarket[i] = 0;
+    }
     return;
   }
   for (let i = from; i < to; i++) {
@@ -58,8 +68,10 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
   const fixed = o.fees.fixed;
   const bps = o.slippageBps;
   const { open, high, low, close, time } = series;
-  const equity = new Float64Array(n);
-  const inMarket = new Uint8Array(n);
+  const b = options.buffers;
+  if (b && (b.equity.length < n || b.inMarket.length < n)) throw new RangeError(`buffers hold fewer than the ${n} bars of the series`);
+  const equity = b ? b.equity.subarray(0, n) : new Float64Array(n);
+  const inMarket = b ? b.inMarket.subarray(0, n) : new Uint8Array(n);
   let orderId = 0;
 
   // Signed quantity to reach `want` (+1 long, −1 short, 0 flat) at `price`; mirrors Broker.quantity.
