@@ -150,4 +150,12 @@ describe('timeframes and resampling', () => {
     expect(Array.from(r.close)).toEqual([3.5, 7.5]);
     expect(Array.from(r.volume)).toEqual([10, 26]);
   });
+  it('refuses targets that are not whole multiples of the source', () => {
+    const rows = Array.from({ length: 8 }, (_, k) => `${T0 + k * H},1,2,0.5,1.5,1`);
+    const { series } = parseOhlcvCsv(rows.join('\n'));
+    expect(() => resample(series, '90m')).toThrow('cannot resample 1h bars to 90m');
+    expect(() => resample(series, '30m')).toThrow(/whole multiple/);
+    expect(resample(series, '1M').length).toBe(1);
+    expect(resample(series, '1w').length).toBe(1);
+  });
 });

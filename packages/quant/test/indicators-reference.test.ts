@@ -94,3 +94,15 @@ describe('EMA seed conventions', () => {
     expect(Math.abs(e[14] - f[14])).toBeLessThan(0.02 * Math.abs(e[4] - f[4]) + 1e-12);
   });
 });
+
+describe('session VWAP (hand-computed)', () => {
+  it('accumulates Σ(typical·volume)/Σvolume and resets at the UTC day boundary', () => {
+    const day = Date.UTC(2024, 0, 1);
+    const H = 3_600_000;
+    // Typical prices 10, 20, then a new day at 30, 40 (high = low = close keeps TP exact).
+    const bars = { time: [day + 22 * H, day + 23 * H, day + 24 * H, day + 25 * H], high: [10, 20, 30, 40], low: [10, 20, 30, 40], close: [10, 20, 30, 40], volume: [1, 3, 2, 2] };
+    expect(Array.from(vwap(bars))).toEqual([10, (10 + 60) / 4, 30, (60 + 80) / 4]);
+    // A 4h anchor puts 22:00 and 23:00 in the 20:00 bucket and 00:00, 01:00 in the next.
+    expect(Array.from(vwap(bars, { anchor: '4h' }))).toEqual([10, 17.5, 30, 35]);
+  });
+});

@@ -1,6 +1,5 @@
 import type { OhlcvSeries } from '../data/ohlcv.js';
-import { inferTimeframe } from '../data/csv-reader.js';
-import { parseTimeframe, type Timeframe } from '../data/timeframe.js';
+import { inferTimeframe, parseTimeframe, type Timeframe } from '../data/timeframe.js';
 import type { StrategyContext } from '../strategy/context.js';
 import { BarCursor } from '../strategy/cursor.js';
 import type { StrategyDefinition } from '../strategy/define-strategy.js';

@@ -1,6 +1,5 @@
 import type { OhlcvSeries } from '../data/ohlcv.js';
-import { inferTimeframe } from '../data/csv-reader.js';
-import { parseTimeframe, type Timeframe } from '../data/timeframe.js';
+import { inferTimeframe, parseTimeframe, type Timeframe } from '../data/timeframe.js';
 import type { Side, Size } from '../strategy/orders.js';
 import { resolveOptions } from './engine.js';
 import { slip } from './fill-model.js';

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { CsvError } from './csv-error.js';
 import { detectColumns, parseRow, splitCells, type ColumnMap, type CsvFormat } from './csv-format.js';
 import { OhlcvBuilder, type OhlcvSeries } from './ohlcv.js';
-import { nextBucketStart, parseTimeframe, timeframeMs, type Timeframe } from './timeframe.js';
+import { inferTimeframe, nextBucketStart, parseTimeframe, timeframeMs, type Timeframe } from './timeframe.js';
 import type { EpochUnit } from './timestamp.js';
 
 /** Options for CSV ingest. */
@@ -105,27 +105,6 @@ class CsvIngest {
     }
     return { series, format: this.map.format, timeframe: tf, gaps };
   }
-}
-
-const CANDIDATES = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '1w'].map(parseTimeframe);
-
-/**
- * Infers the timeframe as the smallest spacing between consecutive bars, snapped to a standard
- * timeframe; spacings of 28–31 days mean monthly bars. `maxBars` limits the scan to a prefix (the
- * backtesters use 10 000 bars: gaps only widen spacings, so a prefix that long finds the bar size).
- */
-export function inferTimeframe(time: Float64Array, maxBars = Infinity): Timeframe {
-  let min = Infinity;
-  const end = Math.min(time.length, maxBars);
-  for (let i = 1; i < end; i++) min = Math.min(min, time[i] - time[i - 1]);
-  if (!Number.isFinite(min)) return parseTimeframe('1d');
-  const day = 86_400_000;
-  if (min >= 28 * day && min <= 31 * day) return parseTimeframe('1M');
-  const exact = CANDIDATES.find((tf) => timeframeMs(tf) === min);
-  if (exact) return exact;
-  if (min % day === 0) return parseTimeframe(`${min / day}d`);
-  if (min % 60_000 === 0) return parseTimeframe(`${min / 60_000}m`);
-  return parseTimeframe(`${Math.max(1, Math.round(min / 1000))}s`);
 }
 
 /** Lists runs of missing bars given the expected timeframe. */

@@ -1,13 +1,19 @@
 import { OhlcvBuilder, type OhlcvSeries } from './ohlcv.js';
-import { bucketStart, parseTimeframe, type Timeframe } from './timeframe.js';
+import { bucketStart, inferTimeframe, isMultipleOf, parseTimeframe, type Timeframe } from './timeframe.js';
 
 /**
  * Aggregates bars into a coarser timeframe: first open, highest high, lowest low, last close, summed
  * volume, stamped with the bucket's start. Buckets with no source bars are skipped rather than
  * invented, so gaps in the input stay visible as gaps in the output. Input must be in ascending time.
+ * The target must be a whole multiple of the source timeframe (given as `from`, or inferred from
+ * the bar spacing), otherwise source bars would straddle target buckets: that is a RangeError.
  */
-export function resample(series: OhlcvSeries, to: string | Timeframe): OhlcvSeries {
+export function resample(series: OhlcvSeries, to: string | Timeframe, from?: string | Timeframe): OhlcvSeries {
   const tf = typeof to === 'string' ? parseTimeframe(to) : to;
+  const src = typeof from === 'string' ? parseTimeframe(from) : from ?? (series.length >= 2 ? inferTimeframe(series.time, 10_000) : undefined);
+  if (src && !isMultipleOf(tf, src)) {
+    throw new RangeError(`cannot resample ${src.text} bars to ${tf.text}: the target must be a whole multiple of the source timeframe`);
+  }
   const out = new OhlcvBuilder(Math.max(16, series.length >> 2));
   const { time, open, high, low, close, volume } = series;
   let i = 0;

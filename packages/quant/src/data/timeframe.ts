@@ -76,3 +76,24 @@ export function isMultipleOf(coarse: Timeframe, fine: Timeframe): boolean {
   const f = timeframeMs(fine);
   return c >= f && c % f === 0;
 }
+
+const CANDIDATES = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '1w'].map(parseTimeframe);
+
+/**
+ * Infers the timeframe as the smallest spacing between consecutive bars, snapped to a standard
+ * timeframe; spacings of 28–31 days mean monthly bars. `maxBars` limits the scan to a prefix (the
+ * backtesters use 10 000 bars: gaps only widen spacings, so a prefix that long finds the bar size).
+ */
+export function inferTimeframe(time: Float64Array, maxBars = Infinity): Timeframe {
+  let min = Infinity;
+  const end = Math.min(time.length, maxBars);
+  for (let i = 1; i < end; i++) min = Math.min(min, time[i] - time[i - 1]);
+  if (!Number.isFinite(min)) return parseTimeframe('1d');
+  const day = 86_400_000;
+  if (min >= 28 * day && min <= 31 * day) return parseTimeframe('1M');
+  const exact = CANDIDATES.find((tf) => timeframeMs(tf) === min);
+  if (exact) return exact;
+  if (min % day === 0) return parseTimeframe(`${min / day}d`);
+  if (min % 60_000 === 0) return parseTimeframe(`${min / 60_000}m`);
+  return parseTimeframe(`${Math.max(1, Math.round(min / 1000))}s`);
+}
