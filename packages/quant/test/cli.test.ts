@@ -56,6 +56,13 @@ describe('xev-quant backtest', () => {
     expect(typeof j.metrics.sharpe).toBe('number');
   });
 
+  it('resolves a data path in the config relative to the config file', async () => {
+    const p = config({ data: 'bars.csv', strategy: 'triple-ma' });
+    const r = await cli('backtest', '--config', p, '--json');
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out).data).toBe(dataPath);
+  });
+
   it.each([
     [{ strategy: 'grid', backtest: { feez: {} } }, 'config.backtest.feez: unknown key; expected one of initialCash, fees, slippageBps'],
     [{ strategy: 'grid', colour: 'red' }, 'config.colour: unknown key'],

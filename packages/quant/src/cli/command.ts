@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { ParamError } from '../strategy/params.js';
 import { builtinStrategies } from '../strategy/builtins/registry.js';
 import { CsvError } from '../data/csv-error.js';
@@ -43,7 +44,8 @@ async function backtest(argv: readonly string[], io: CliIo): Promise<number> {
     ...(args.calendar ? { calendar: args.calendar } : {}),
     ...(args.gaps ? { csv: { gaps: args.gaps } } : {}),
   });
-  const data = args.data ?? file.data;
+  // A data path written in a config file is relative to that file, not to the working directory.
+  const data = args.data ?? (file.data && args.config ? resolve(dirname(args.config), file.data) : file.data);
   const strategy = args.strategy ?? file.strategy;
   if (!data) throw new ConfigError(`missing --data (or "data" in the config)\n${USAGE}`);
   if (!strategy) throw new ConfigError(`missing --strategy (or "strategy" in the config)\n${USAGE}`);
