@@ -1,4 +1,5 @@
 import { OpCode as Op } from '@xev/core';
+import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backend as epoll } from '../src/index.js';
@@ -17,6 +18,17 @@ describe('epoll backend basics', () => {
     expect(epoll.modes).toEqual(['attached', 'blocking']);
     ring = new Ring('blocking');
     expect(Object.values(ring.backend.capabilities).every((v) => v === false)).toBe(true);
+  });
+
+  it('runs on the build it was asked for (the sanitizer build under test:asan)', () => {
+    ring = new Ring('blocking');
+    const maps = readFileSync('/proc/self/maps', 'utf8');
+    if (process.env.XEV_EPOLL_DEBUG === '1') {
+      expect(maps).toContain('build/Debug/xev_epoll.node');
+      expect(maps).toMatch(/libasan\.so/);
+    } else {
+      expect(maps).toMatch(/build\/Release\/xev_epoll\.node|prebuilds\/linux-[^/]+\/[^/]*\.node/);
+    }
   });
 
   it('completes nop, and rejects unknown ops, bad slots and bad handles as completions', async () => {
