@@ -19,9 +19,9 @@ export interface ReportInput {
 const CSS = `
 body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:960px;color:#1b1f24;background:#fff}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}.sub{color:#57606a;margin:0 0 16px}
-table{border-collapse:collapse;width:100%}th,td{padding:4px 8px;border-bottom:1px solid #d8dee4;text-align:right;font-variant-numeric:tabular-nums}
+table{border-collapse:collapse;width:100%}th,td{padding:4px 6px;border-bottom:1px solid #d8dee4;text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}.metrics{width:auto;min-width:420px}.pos{color:#1a7f37}.neg{color:#cf222e}
-.chart{display:block;width:100%;height:auto;margin:8px 0}.chart .grid{stroke:#eaeef2}.chart .tick{font-size:11px;fill:#57606a}
+.scroll{overflow-x:auto}.chart{display:block;width:100%;height:auto;margin:8px 0}.chart .grid{stroke:#eaeef2}.chart .tick{font-size:11px;fill:#57606a}
 .chart .chart-title{font-size:13px;font-weight:600;fill:#1b1f24}.chart .legend{font-size:12px}
 `;
 
@@ -29,7 +29,7 @@ function tradeRow(t: Trade, k: number): string {
   const cls = t.netPnl > 0 ? 'pos' : 'neg';
   const d = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
   return `<tr><td>${k + 1}</td><td>${t.side}</td><td>${d(t.entryTime)}</td><td>${num(t.entryPrice, 4)}</td><td>${d(t.exitTime)}</td>` +
-    `<td>${num(t.exitPrice, 4)}</td><td>${num(t.qty, 6)}</td><td class="${cls}">${num(t.netPnl)}</td><td class="${cls}">${pct(t.returnPct)}</td>` +
+    `<td>${num(t.exitPrice, 4)}</td><td>${num(t.qty, 4)}</td><td class="${cls}">${num(t.netPnl)}</td><td class="${cls}">${pct(t.returnPct)}</td>` +
     `<td>${num(t.fees)}</td><td>${t.bars}</td><td>${t.exitReason}</td></tr>`;
 }
 
@@ -51,7 +51,8 @@ export function renderReport(input: ReportInput): string {
   const drawdown = lineChart({
     id: 'drawdown-chart', title: 'Drawdown', time: r.time, includeY: 0, height: 200,
     series: [{ label: 'drawdown', values: dd, color: '#cf222e', area: true }],
-    format: (v) => `${(v * 100).toFixed(0)} %`,
+    // `|| 0` turns −0 into 0 so the top tick reads "0 %", not "-0 %".
+    format: (v) => `${+(v * 100).toFixed(1) || 0} %`,
   });
   const max = input.maxTrades ?? 2000;
   const shown = r.trades.slice(0, max);
@@ -66,8 +67,8 @@ export function renderReport(input: ReportInput): string {
 <h2>Equity</h2>${equity}
 <h2>Drawdown</h2>${drawdown}
 <h2>Trades</h2>
-<table id="trades"><thead><tr><th>#</th><th>side</th><th>entry time</th><th>entry</th><th>exit time</th><th>exit</th><th>qty</th><th>net PnL</th><th>return</th><th>fees</th><th>bars</th><th>exit reason</th></tr></thead>
-<tbody>${shown.map(tradeRow).join('')}</tbody></table>
+<div class="scroll"><table id="trades"><thead><tr><th>#</th><th>side</th><th>entry time</th><th>entry</th><th>exit time</th><th>exit</th><th>qty</th><th>net PnL</th><th>return</th><th>fees</th><th>bars</th><th>exit reason</th></tr></thead>
+<tbody>${shown.map(tradeRow).join('')}</tbody></table></div>
 ${r.trades.length > max ? `<p class="sub">${r.trades.length - max} more trades not shown; export them with --trades.</p>` : ''}
 </body></html>
 `;
