@@ -173,40 +173,28 @@ function registerModule(specifier: string, factory: BackendFactory): void {
 
 /** Makes `name` the backend `detect()` returns (unless `XEV_BACKEND` says otherwise); `null` clears it. */
 export function prefer(name: string | null): void {
-  if (name !== null) assertKnown(name, 'prefer()');
-  preferred = name;
+  preferred = name === null ? null : candidateNamed(name, 'prefer()').name;
 }
 
-function assertKnown(name: string, source: string): void {
-  if (candidates.has(name)) return;
-  try {
-    registerModule(name, loadFactory(name));
-    if (candidates.has(name)) return;
-  } catch {
-    // Not a module either: fall through to the clear error below.
-  }
-  throw new XevUsageError(
-    `${source} names the backend '${name}', which is unknown. Known backends: ${[...candidates.keys()].join(', ')}. ` +
-      'A third-party backend must be registered with register() or be an installed package exporting one.',
-  );
-}
-
-/** Resolves a backend name: a known candidate, or a package that exports a backend (registered on first use). */
+/**
+ * Resolves a backend name: a known candidate, or a module (package name or path) that exports a backend,
+ * registered on first use under the backend's own name. Throws a clear error for anything else.
+ */
 function candidateNamed(name: string, source: string): Candidate {
-  if (!candidates.has(name)) {
-    let factory: BackendFactory;
-    try {
-      factory = loadFactory(name);
-    } catch {
-      assertKnown(name, source);
-      throw new Error('unreachable');
-    }
-    registerModule(name, factory);
-    // A package may register under a different name than the specifier: find it by identity.
-    const found = [...candidates.values()].find((c) => c.factory === factory);
-    if (found) return found;
+  const known = candidates.get(name);
+  if (known) return known;
+  let factory: BackendFactory;
+  try {
+    factory = loadFactory(name);
+  } catch (error) {
+    const why = isMissing(error, name) ? '' : ` (loading it as a module failed: ${(error as Error).message})`;
+    throw new XevUsageError(
+      `${source} names the backend '${name}', which is unknown${why}. Known backends: ${[...candidates.keys()].join(', ')}. ` +
+        'A third-party backend must be registered with register() or be an installed package exporting one.',
+    );
   }
-  return candidates.get(name)!;
+  registerModule(name, factory);
+  return candidates.get(factory.name)!;
 }
 
 /**
