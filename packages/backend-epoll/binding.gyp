@@ -8,6 +8,7 @@
       "sources": [
         "src/addon.cc",
         "src/attach.cc",
+        "src/engine.cc",
         "src/ops.cc",
         "src/poller.cc",
         "src/pool.cc",

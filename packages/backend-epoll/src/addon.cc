@@ -20,8 +20,6 @@
 namespace xev_epoll {
 namespace {
 
-constexpr uint32_t kFlagBlocking = 0x2;  // NativeFlag.blocking
-
 /** Byte size of one element of a typed array type. */
 size_t elementSize(napi_typedarray_type type) {
   switch (type) {
@@ -99,13 +97,14 @@ class Instance : public Napi::ObjectWrap<Instance> {
   explicit Instance(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Instance>(info) {
     Napi::Env env = info.Env();
     double entries = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : NAN;
-    double flags = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0;
     if (!(entries >= 1 && entries <= 1 << 20) || std::floor(entries) != entries) {
       Napi::RangeError::New(env, "entries must be an integer from 1 to 1048576").ThrowAsJavaScriptException();
       return;
     }
-    bool blocking = (static_cast<uint32_t>(flags) & kFlagBlocking) != 0;
-    poller_ = new Poller(static_cast<uint32_t>(entries), blocking);
+    // info[1] (NativeFlag) is not needed: both modes run the same way here, attached differing only in
+    // who waits (libuv, after attach()), so blocking needs no setup of its own (unlike io_uring's
+    // DEFER_TASKRUN), and sqpoll has no epoll equivalent.
+    poller_ = new Poller(static_cast<uint32_t>(entries));
     int err = poller_->open();
     if (err != 0) {
       delete poller_;

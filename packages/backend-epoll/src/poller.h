@@ -1,6 +1,7 @@
 // The epoll poller: the epoll set and its internal descriptors, per-descriptor operation queues, per-slot
 // operation records, the completion queue, and waiting. Plain C++ with errno results; addon.cc adapts it
-// to N-API.
+// to N-API. Its implementation has two halves: poller.cc (epoll, readiness, waiting) and engine.cc (the
+// operation lifecycle: submission, the thread-pool path, cancellation, close, handles).
 //
 // Readiness model. Every descriptor that has ever had to wait is registered once, edge-triggered, for
 // EPOLLIN | EPOLLOUT | EPOLLRDHUP, and stays registered until it is closed. Edge-triggered because it lets
@@ -51,9 +52,28 @@ bool opUsesAux(int code);
 /** Wakes an async handle from any thread. Ignores handles that asyncCreate did not issue. */
 void notifyAsync(double handle);
 
+// Shared by poller.cc and engine.cc.
+constexpr int32_t kChunk = 256;          // op records per allocation; chunks never move
+constexpr int32_t kMaxSlots = 1 << 22;   // far above any loop's slot count; bounds what bad input can allocate
+constexpr int kMaxFd = 1 << 24;
+
+/** An integral double in [lo, hi], converted without undefined behaviour; false otherwise. */
+inline bool toInt(double v, double lo, double hi, int64_t* out) {
+  if (!(v >= lo && v <= hi) || __builtin_floor(v) != v) return false;
+  *out = static_cast<int64_t>(v);
+  return true;
+}
+
+/** close(2), treating EINTR as done: Linux releases the descriptor anyway, and a retry could close a reused one. */
+int closeFd(int fd);
+
+/** The process-wide set of descriptors asyncCreate issued (notify writes only to those). */
+bool isAsyncFd(int fd);
+void markAsyncFd(int fd, bool on);
+
 class Poller {
  public:
-  Poller(uint32_t entries, bool blocking);
+  explicit Poller(uint32_t entries);
   ~Poller();
   Poller(const Poller&) = delete;
   Poller& operator=(const Poller&) = delete;
@@ -135,7 +155,6 @@ class Poller {
   void poolJobsDone(int fd, uint32_t count);
   int waitOnce(double timeoutMs);
 
-  bool blocking_;
   int epfd_ = -1;
   int timerfd_ = -1;
   int wakefd_ = -1;  // pool results and self-wakes
