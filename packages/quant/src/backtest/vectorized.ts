@@ -1,8 +1,7 @@
 import type { OhlcvSeries } from '../data/ohlcv.js';
 import { inferTimeframe, parseTimeframe, type Timeframe } from '../data/timeframe.js';
-import type { Side, Size } from '../strategy/orders.js';
+import type { Size } from '../strategy/orders.js';
 import { resolveOptions } from './engine.js';
-import { slip } from './fill-model.js';
 import { Ledger } from './ledger.js';
 import { ColumnarFills } from './fill-columns.js';
 import type { BacktestOptions, BacktestResult, Fill, FillReason, Rejection, Trade } from './types.js';
@@ -60,7 +59,8 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
     ? parseTimeframe(options.timeframe)
     : options.timeframe ?? (n >= 2 ? inferTimeframe(series.time, 10_000) : undefined);
   const L = new Ledger(o.initialCash, o.shortMarginRate);
-  const log = new ColumnarFills(1024);
+  // Capacity guess of one fill per 64 bars avoids most regrowth copies on long series.
+  const log = new ColumnarFills(Math.max(1024, n >> 6));
   const rejected: Rejection[] = [];
   const size = options.size ?? o.defaultSize;
   const rate = o.fees.taker;
@@ -73,25 +73,41 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
   const inMarket = b ? b.inMarket.subarray(0, n) : new Uint8Array(n);
   let orderId = 0;
 
-  // Signed quantity to reach `want` (+1 long, −1 short, 0 flat) at `price`; mirrors Broker.quantity.
-  const quantity = (want: number, price: number): number => {
+  // Sizing inputs hoisted out of the per-fill path.
+  const fixedQty = 'qty' in size ? size.qty : NaN;
+  const fraction = 'fraction' in size ? size.fraction : NaN;
+
+  /**
+   * Signed quantity to reach `want` (+1 long, −1 short, 0 flat) at `price`: the same expression, in
+   * the same operation order, as Broker.quantity, so results agree to the last bit.
+   */
+  function quantity(want: number, price: number): number {
     const q = L.qty;
     if (want === 0) return -q;
     if (Math.sign(q) === want) return 0;
-    const wantQty = 'qty' in size
-      ? size.qty
-      : (size.fraction * (L.equity(price) - fixed - Math.abs(q) * price * rate)) / (price * (1 + rate));
+    const equityAt = q === 0 ? L.cash : L.cash + q * price;
+    const wantQty = fixedQty === fixedQty ? fixedQty : (fraction * (equityAt - fixed - Math.abs(q) * price * rate)) / (price * (1 + rate));
     return wantQty > 0 ? want * wantQty + -q : -q;
-  };
+  }
 
-  // Executes a market order at `raw` on bar `i`; mirrors Broker.execute + Broker.book.
-  const execute = (want: number, i: number, raw: number, id: number, reason: FillReason): void => {
+  /**
+   * Executes a market order on bar `i` at its open or close; mirrors Broker.execute + Broker.book.
+   * Arguments are integers and flags, never doubles, so V8 does not box a heap number per call on
+   * this path that runs hundreds of thousands of times per backtest.
+   */
+  function execute(want: number, i: number, fromOpen: boolean, id: number, reason: FillReason): void {
+    const raw = fromOpen ? open[i] : close[i];
     let dq = quantity(want, raw);
     if (dq === 0) return;
-    const side: Side = dq > 0 ? 'buy' : 'sell';
-    const price = slip(side, raw, bps, low[i], high[i]);
-    if (price !== raw) dq = quantity(want, price);
-    if (dq === 0) return;
+    const buy = dq > 0;
+    let price = raw;
+    if (bps !== 0) {
+      // slip(): adverse by `bps`, clamped into the bar's range.
+      const p = buy ? raw * (1 + bps / 10_000) : raw * (1 - bps / 10_000);
+      price = p > high[i] ? high[i] : p < low[i] ? low[i] : p;
+      if (price !== raw) dq = quantity(want, price);
+      if (dq === 0) return;
+    }
     const fee = Math.abs(dq) * price * rate + fixed;
     const prev = L.qty;
     const next = prev + dq;
@@ -106,7 +122,7 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
     const realized = L.fill(dq, price, fee);
     log.push(i, id, reason, dq, price, fee, prev, L.qty, realized);
     L.check(price, i);
-  };
+  }
 
   const atOpen = o.fillAt === 'next-open';
   let prevTarget = 0;
@@ -118,7 +134,7 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
     if (pending === pending) {
       markSegment(equity, inMarket, close, from, i, L.cash, L.qty);
       from = i;
-      execute(pending, i, open[i], pendingId, 'market');
+      execute(pending, i, true, pendingId, 'market');
       pending = NaN;
     }
     const t = target[i];
@@ -134,7 +150,7 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
         } else {
           markSegment(equity, inMarket, close, from, i, L.cash, L.qty);
           from = i;
-          execute(t, i, close[i], id, 'market');
+          execute(t, i, false, id, 'market');
         }
       }
     }
@@ -144,7 +160,7 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
   }
   markSegment(equity, inMarket, close, from, n, L.cash, L.qty);
   if (n > 0 && o.closeAtEnd && L.qty !== 0) {
-    execute(0, n - 1, close[n - 1], 0, 'end-of-data');
+    execute(0, n - 1, false, 0, 'end-of-data');
     equity[n - 1] = L.equity(close[n - 1]);
   }
   if (n > 0) L.check(close[n - 1], 'end');
