@@ -143,6 +143,13 @@ const table: Row[] = [
     pnl: 5 + 5,
   },
   {
+    name: 'the latest intent wins: enterShort then enterLong on one bar leaves only the long',
+    bars: [flat, [102, 103, 101, 102], flat],
+    script: { 0: (c) => { c.enterShort(qty1); c.enterLong(qty1); } },
+    fills: [[1, 'buy', 102, 'market'], [2, 'sell', 100, 'end-of-data']],
+    pnl: -2,
+  },
+  {
     name: 'taker and fixed fees are charged on both legs',
     bars: [flat, flat, [110, 111, 109, 110], flat],
     script: { 0: (c) => c.enterLong(qty1), 1: (c) => c.exit() },

@@ -73,6 +73,8 @@ class BacktestContext<P extends ParamSpecs, S> implements StrategyContext<P, S> 
 
   private enter(target: 'long' | 'short', req: EntryRequest): number {
     const dir = target === 'long' ? 1 : -1;
+    // The latest intent wins: a pending entry the other way, or a pending exit, is withdrawn.
+    this.b.orders = this.b.orders.filter((o) => o.target === undefined || o.target === target);
     if (Math.sign(this.b.position.qty) === dir) return -1;
     const pending = this.b.orders.find((o) => o.target === target);
     if (pending) return pending.id;

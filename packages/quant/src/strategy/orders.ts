@@ -43,6 +43,8 @@ export interface OrderRequest extends ExitSpec {
 /**
  * An entry toward a target position: `enterLong` buys enough to hold a long of `size` (closing any
  * short first, in the same order); it does nothing when already long. Sizing is resolved at fill time.
+ * The latest intent wins: entering withdraws pending entries the other way and pending exits, and
+ * `exit()` withdraws pending entries.
  */
 export interface EntryRequest extends ExitSpec {
   type?: OrderType;
