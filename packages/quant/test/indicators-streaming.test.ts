@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import * as q from '../src/index.js';
 import { randomWalk } from './synthetic.js';
 
+// SMA and EMA have their own array loops; the other batch functions drive the streaming class over
+// the arrays. Either way this checks, bit for bit, that feeding bars one by one through `update`
+// reproduces the batch output for every indicator.
 const data = randomWalk(600, 7);
 const bars = Array.from({ length: data.length }, (_, i) => data.bar(i));
 

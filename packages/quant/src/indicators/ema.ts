@@ -1,4 +1,4 @@
-import { assertPeriod, runSeries } from './window.js';
+import { assertPeriod } from './window.js';
 
 /**
  * How an EMA starts. `sma` (default, TA-Lib and StockCharts): NaN for `period − 1` bars, then the SMA
@@ -44,7 +44,26 @@ export class Ema {
   }
 }
 
-/** EMA over an array. */
+/**
+ * EMA over an array: a plain loop doing the streaming form's arithmetic in the same order, so the two
+ * agree bit for bit (tested).
+ */
 export function ema(values: ArrayLike<number>, period: number, seed: EmaSeed = 'sma'): Float64Array {
-  return runSeries(values, new Ema(period, seed));
+  assertPeriod(period, 'EMA');
+  const n = values.length;
+  const out = new Float64Array(n);
+  const alpha = 2 / (period + 1);
+  let value = NaN;
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    if (seed === 'first') value = i === 0 ? x : value + alpha * (x - value);
+    else if (i < period - 1) {
+      acc += x;
+      out[i] = NaN;
+      continue;
+    } else value = i === period - 1 ? (acc + x) / period : value + alpha * (x - value);
+    out[i] = value;
+  }
+  return out;
 }
