@@ -11,6 +11,7 @@ import { asyncCases } from './async.cases.js';
 import { completionCases } from './completion.cases.js';
 import { type ConformanceCase, type ConformanceGroup, runCase } from './context.js';
 import { fileCases } from './file.cases.js';
+import { fsFileCases } from './fs-files.cases.js';
 import { loopCases } from './loop.cases.js';
 import { processCases } from './process.cases.js';
 import { promiseCases } from './promise.cases.js';
@@ -31,6 +32,7 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   threadPoolCases,
   promiseCases,
   fileCases,
+  fsFileCases,
   tcpCases,
   udpCases,
 ];
