@@ -222,6 +222,12 @@ class Instance : public Napi::ObjectWrap<Instance> {
     int err = 0;
     attachment_ = Attachment::start(loop, poller_->epollFd(), &Instance::onPollReady, this, &err);
     if (attachment_ == nullptr) return throwError(env, std::string("uv_poll_start: ") + uv_strerror(err));
+    // The uv_poll_t's close callback is code in this addon, and a worker's teardown unloads the addon
+    // before its last uv_run: an async cleanup hook makes the environment wait until that callback ran.
+    napi_async_cleanup_hook_handle hook = nullptr;
+    if (napi_add_async_cleanup_hook(env, &Instance::asyncCleanupHook, attachment_, &hook) == napi_ok) {
+      attachment_->setOnClosed(&Instance::removeAsyncCleanupHook, hook);
+    }
     if (ref_) attachment_->setRef(true);
     return env.Undefined();
   }
@@ -393,6 +399,18 @@ class Instance : public Napi::ObjectWrap<Instance> {
   }
 
   static void cleanupHook(void* data) { static_cast<Instance*>(data)->release(true); }
+
+  /** Environment teardown: close the libuv handle; teardown waits for removeAsyncCleanupHook. */
+  static void asyncCleanupHook(napi_async_cleanup_hook_handle, void* arg) {
+    auto* a = static_cast<Attachment*>(arg);
+    if (a->closing()) return;  // destroy() closed it already; its close callback removes the hook
+    static_cast<Instance*>(a->data())->attachment_ = nullptr;
+    a->close();
+  }
+
+  static void removeAsyncCleanupHook(void* hook) {
+    napi_remove_async_cleanup_hook(static_cast<napi_async_cleanup_hook_handle>(hook));
+  }
 
   /** Releases everything; safe to call more than once, from destroy(), the finalizer or env teardown. */
   void release(bool fromHook) {

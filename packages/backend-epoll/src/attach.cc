@@ -14,8 +14,7 @@ Attachment* Attachment::start(uv_loop_t* loop, int fd, Callback callback, void* 
   }
   *err = uv_poll_start(&a->handle_, UV_READABLE, &Attachment::onPoll);
   if (*err != 0) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&a->handle_),
-             [](uv_handle_t* h) { delete static_cast<Attachment*>(h->data); });
+    a->close();
     return nullptr;
   }
   // Unreferenced until the loop says operations are active (setRef), as libuv's own idle handles.
@@ -30,9 +29,17 @@ void Attachment::setRef(bool ref) {
 }
 
 void Attachment::close() {
+  if (closing_) return;
+  closing_ = true;
   callback_ = nullptr;
   uv_poll_stop(&handle_);  // also removes the descriptor from libuv's own epoll set
-  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), [](uv_handle_t* h) { delete static_cast<Attachment*>(h->data); });
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), &Attachment::onClose);
+}
+
+void Attachment::onClose(uv_handle_t* handle) {
+  auto* a = static_cast<Attachment*>(handle->data);
+  if (a->onClosed_ != nullptr) a->onClosed_(a->closedArg_);
+  delete a;
 }
 
 void Attachment::onPoll(uv_poll_t* handle, int status, int events) {

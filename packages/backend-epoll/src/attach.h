@@ -7,7 +7,8 @@ namespace xev_epoll {
 
 /**
  * A uv_poll_t on the epoll descriptor. It calls `callback(data)` from Node's loop whenever the epoll set has
- * events. Its memory outlives `close()` until libuv's close callback runs.
+ * events. Its memory outlives `close()` until libuv's close callback has run, which then calls
+ * `onClosed(closedArg)` and frees the object.
  */
 class Attachment {
  public:
@@ -19,16 +20,29 @@ class Attachment {
   /** Whether the watch keeps Node's event loop alive. */
   void setRef(bool ref);
 
-  /** Stops watching and frees the handle once libuv is done with it; the callback never runs again. */
+  /** Runs once libuv has released the handle (addon.cc removes its environment cleanup hook there). */
+  void setOnClosed(Callback onClosed, void* closedArg) {
+    onClosed_ = onClosed;
+    closedArg_ = closedArg;
+  }
+
+  /** Stops watching; the callback never runs again. Later calls do nothing. */
   void close();
+  bool closing() const { return closing_; }
+  /** The `data` given to start(); meaningful only while not closing. */
+  void* data() const { return data_; }
 
  private:
   Attachment() = default;
   static void onPoll(uv_poll_t* handle, int status, int events);
+  static void onClose(uv_handle_t* handle);
 
   uv_poll_t handle_;
   Callback callback_ = nullptr;
   void* data_ = nullptr;
+  Callback onClosed_ = nullptr;
+  void* closedArg_ = nullptr;
+  bool closing_ = false;
 };
 
 }  // namespace xev_epoll

@@ -158,16 +158,22 @@ int64_t performWrite(Op& op) {
       break;
     case xev::kOpCode_SENDTO:
       do {
-        n = ::sendto(op.fd, op.buf, op.len, MSG_DONTWAIT | MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&op.addr),
+        n = ::sendto(op.fd, op.buf, op.len, MSG_DONTWAIT | MSG_NOSIGNAL, &op.addr.sa,
                      op.addrLen);
       } while (n < 0 && errno == EINTR);
       break;
     case xev::kOpCode_CONNECT: {
-      // Writable after a non-blocking connect: SO_ERROR says how the connection attempt ended.
+      // Writable after a non-blocking connect: SO_ERROR says how the connection attempt ended. An edge
+      // that is not the attempt's end (the socket was in the epoll set before connect) finds no error
+      // and no peer yet: keep waiting.
       int err = 0;
       socklen_t len = sizeof(err);
       if (::getsockopt(op.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return -static_cast<int64_t>(errno);
-      return err == 0 ? 0 : -static_cast<int64_t>(err);
+      if (err != 0) return -static_cast<int64_t>(err);
+      SockAddr peer;
+      socklen_t peerLen = sizeof(peer);
+      if (::getpeername(op.fd, &peer.sa, &peerLen) == 0) return 0;
+      return errno == ENOTCONN ? kPark : -static_cast<int64_t>(errno);
     }
     default:
       return -EINVAL;
@@ -176,7 +182,7 @@ int64_t performWrite(Op& op) {
 }
 
 int64_t startConnect(Op& op) {
-  if (::connect(op.fd, reinterpret_cast<sockaddr*>(&op.addr), op.addrLen) == 0) return 0;
+  if (::connect(op.fd, &op.addr.sa, op.addrLen) == 0) return 0;
   int err = errno;
   if (err == EINPROGRESS || err == EINTR || err == EAGAIN) return kPark;
   return -static_cast<int64_t>(err);

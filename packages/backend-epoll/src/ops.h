@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "socket.h"
+
 namespace xev_epoll {
 
 /** Where an operation is in its life. Only the loop thread reads or writes it. */
@@ -47,7 +49,7 @@ struct Op {
   size_t auxLen = 0;
   int64_t arg0 = 0;
   int64_t arg1 = 0;
-  sockaddr_storage addr{};  // decoded destination for connect and sendto
+  SockAddr addr{};          // decoded destination for connect and sendto
   socklen_t addrLen = 0;
 
   // Loop-thread state.

@@ -54,7 +54,9 @@ Poller::Poller(uint32_t entries) {
 
 Poller::~Poller() {
   close();
-  for (Op* chunk : chunks_) delete[] chunk;
+  if (!recordsLeaked_) {
+    for (Op* chunk : chunks_) delete[] chunk;
+  }
 }
 
 int Poller::open() {
@@ -78,8 +80,9 @@ int Poller::open() {
 
 void Poller::close() {
   if (pool_ != nullptr) {
-    pool_->stop();
-    delete pool_;
+    // A pool thread stuck in a syscall keeps using the pool and its op record: leak both rather than hang.
+    if (pool_->stop()) delete pool_;
+    else recordsLeaked_ = true;
     pool_ = nullptr;
   }
   for (int* fd : {&wakefd_, &timerfd_, &epfd_}) {

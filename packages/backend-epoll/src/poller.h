@@ -162,6 +162,7 @@ class Poller {
   bool wakeFired_ = false;
   bool havePwait2_ = true;
   Pool* pool_ = nullptr;
+  bool recordsLeaked_ = false;  // a stuck pool thread may still write an op record
 
   std::vector<Op*> chunks_;  // per-slot records, kChunk per chunk; chunks never move
   std::vector<FdState> fds_;

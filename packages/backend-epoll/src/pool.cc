@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <cstdint>
 #include <cstdlib>
 
@@ -56,6 +57,7 @@ int Pool::start() {
     pthread_attr_destroy(&attr);
     if (err != 0) return threadCount_ > 0 ? 0 : -err;
     threadCount_++;
+    alive_++;
   }
   return 0;
 }
@@ -117,14 +119,29 @@ Op* Pool::takeDone() {
   return head;
 }
 
-void Pool::stop() {
+bool Pool::stop() {
   pthread_mutex_lock(&mu_);
   stopping_ = true;
   queueHead_ = queueTail_ = nullptr;
   pthread_cond_broadcast(&cv_);
+  // 200 ms: far longer than any file operation on a local disk, short enough not to stall an exit.
+  timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_nsec += 200 * 1000 * 1000;
+  if (deadline.tv_nsec >= 1000 * 1000 * 1000) {
+    deadline.tv_sec++;
+    deadline.tv_nsec -= 1000 * 1000 * 1000;
+  }
+  while (alive_ > 0 && pthread_cond_timedwait(&exited_, &mu_, &deadline) != ETIMEDOUT) {
+  }
+  bool clean = alive_ == 0;
   pthread_mutex_unlock(&mu_);
-  for (int i = 0; i < threadCount_; i++) pthread_join(threads_[i], nullptr);
+  for (int i = 0; i < threadCount_; i++) {
+    if (clean) pthread_join(threads_[i], nullptr);
+    else pthread_detach(threads_[i]);
+  }
   threadCount_ = 0;
+  return clean;
 }
 
 void* Pool::threadMain(void* self) {
@@ -146,6 +163,7 @@ void Pool::run() {
     performFile(*op);
 
     pthread_mutex_lock(&mu_);
+    if (stopping_) break;  // the loop is gone: its wake eventfd may already be another descriptor
     bool wasEmpty = doneHead_ == nullptr;
     if (doneTail_ != nullptr) doneTail_->poolNext = op;
     else doneHead_ = op;
@@ -157,8 +175,9 @@ void Pool::run() {
       (void)ignored;
     }
   }
+  alive_--;
+  pthread_cond_signal(&exited_);
   pthread_mutex_unlock(&mu_);
-  return;
 }
 
 }  // namespace xev_epoll

@@ -32,8 +32,13 @@ class Pool {
   /** Takes every finished op, linked through poolNext in completion order. */
   Op* takeDone();
 
-  /** Stops the threads after their current op and joins them. Queued ops are dropped. */
-  void stop();
+  /**
+   * Stops the threads after their current op and joins them; queued ops are dropped. Returns false when a
+   * thread is still stuck in a blocking syscall after a grace period (an open of a FIFO nobody writes):
+   * the threads are then detached rather than joined, so that closing a loop or exiting never hangs, and
+   * the caller must leak this pool and the op records it may still write.
+   */
+  bool stop();
 
  private:
   static void* threadMain(void* self);
@@ -42,6 +47,8 @@ class Pool {
 
   pthread_mutex_t mu_ = PTHREAD_MUTEX_INITIALIZER;
   pthread_cond_t cv_ = PTHREAD_COND_INITIALIZER;
+  pthread_cond_t exited_ = PTHREAD_COND_INITIALIZER;
+  int alive_ = 0;  // threads that have not finished run()
   Op* queueHead_ = nullptr;
   Op* queueTail_ = nullptr;
   Op* doneHead_ = nullptr;

@@ -13,14 +13,14 @@
 
 namespace xev_epoll {
 
-int decodeAddr(const uint8_t* in, size_t len, sockaddr_storage* out, socklen_t* outLen) {
+int decodeAddr(const uint8_t* in, size_t len, SockAddr* out, socklen_t* outLen) {
   if (in == nullptr || len < static_cast<size_t>(xev::kAddr_SIZE)) return -EINVAL;
   std::memset(out, 0, sizeof(*out));
   uint16_t portBe;
   std::memcpy(&portBe, in + xev::kAddr_PORT, 2);  // already network order
   switch (in[xev::kAddr_FAMILY]) {
     case 4: {
-      auto* sin = reinterpret_cast<sockaddr_in*>(out);
+      sockaddr_in* sin = &out->in4;
       sin->sin_family = AF_INET;
       sin->sin_port = portBe;
       std::memcpy(&sin->sin_addr, in + xev::kAddr_ADDRESS, 4);
@@ -28,7 +28,7 @@ int decodeAddr(const uint8_t* in, size_t len, sockaddr_storage* out, socklen_t* 
       return 0;
     }
     case 6: {
-      auto* sin6 = reinterpret_cast<sockaddr_in6*>(out);
+      sockaddr_in6* sin6 = &out->in6;
       sin6->sin6_family = AF_INET6;
       sin6->sin6_port = portBe;
       std::memcpy(&sin6->sin6_addr, in + xev::kAddr_ADDRESS, 16);
@@ -74,11 +74,11 @@ int socketCreate(double family, double type) {
 }
 
 int socketBind(int fd, const uint8_t* addr, size_t len) {
-  sockaddr_storage ss;
+  SockAddr sa;
   socklen_t sl;
-  int e = decodeAddr(addr, len, &ss, &sl);
+  int e = decodeAddr(addr, len, &sa, &sl);
   if (e != 0) return e;
-  return ::bind(fd, reinterpret_cast<sockaddr*>(&ss), sl) < 0 ? -errno : 0;
+  return ::bind(fd, &sa.sa, sl) < 0 ? -errno : 0;
 }
 
 int socketListen(int fd, double backlog) {

@@ -1,6 +1,7 @@
 // Socket control calls and the translation between xev's 28-byte Addr encoding and sockaddr.
 #pragma once
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cstddef>
@@ -8,8 +9,15 @@
 
 namespace xev_epoll {
 
+/** An IPv4 or IPv6 socket address: what Addr encodes, in 28 bytes rather than sockaddr_storage's 128. */
+union SockAddr {
+  sockaddr sa;
+  sockaddr_in in4;
+  sockaddr_in6 in6;
+};
+
 /** Decodes an Addr into a sockaddr. 0, or -EINVAL / -EAFNOSUPPORT. */
-int decodeAddr(const uint8_t* in, size_t len, sockaddr_storage* out, socklen_t* outLen);
+int decodeAddr(const uint8_t* in, size_t len, SockAddr* out, socklen_t* outLen);
 
 /** Encodes a sockaddr as Addr into `out` (at least Addr.size bytes); other families encode as zeros. */
 void encodeAddr(const sockaddr* sa, socklen_t len, uint8_t* out);

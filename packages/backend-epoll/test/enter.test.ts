@@ -1,6 +1,9 @@
 import { OpCode as Op } from '@xev/core';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backend as epoll } from '../src/index.js';
 import { OpCode, Ring } from './ring.js';
@@ -168,5 +171,35 @@ describe('epoll attached mode', () => {
       ring.backend.armWake(0);
     });
     expect(order).toEqual(['ready', 'microtask', 'immediate']);
+  });
+});
+
+describe('epoll in worker threads', () => {
+  it('a worker exits cleanly with attached and blocking loops left open or closed', async () => {
+    const require = createRequire(import.meta.url);
+    const paths = { core: require.resolve('@xev/core'), epoll: join(import.meta.dirname, '..', 'dist', 'index.cjs') };
+    const source = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      const { Loop, Completion, OpCode } = require(workerData.core);
+      const { backend } = require(workerData.epoll);
+      (async () => {
+        let results = [];
+        for (const mode of ['attached', 'blocking']) {
+          const loop = new Loop({ backend, mode });
+          loop.add(new Completion(null, (_u, _l, _c, r) => void results.push(r)).prep(OpCode.nop));
+          if (mode === 'blocking') loop.runBlocking('until_done');
+          else await loop.run('until_done');
+          if (workerData.close) loop.close();
+        }
+        new Loop({ backend, mode: 'attached' }); // never run, never closed
+        parentPort.postMessage(results);
+      })();`;
+    for (const close of [false, true]) {
+      const worker = new Worker(source, { eval: true, workerData: { ...paths, close } });
+      const message = new Promise((resolve) => worker.once('message', resolve));
+      const code = await new Promise((resolve) => worker.once('exit', resolve));
+      expect(await message).toEqual([0, 0]);
+      expect(code).toBe(0);
+    }
   });
 });

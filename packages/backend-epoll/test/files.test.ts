@@ -138,3 +138,20 @@ for (const mode of ['blocking', 'attached'] as const) {
     });
   });
 }
+
+describe('epoll thread pool teardown', () => {
+  it('destroy does not hang on a pool thread stuck in a blocking syscall', async () => {
+    const ring = new Ring('blocking');
+    const fifo = path.join(dir, 'fifo-stuck');
+    execFileSync('mkfifo', [fifo]);
+    ring.stage(OpCode.open, { aux: cString(fifo) });
+    ring.enter();
+    await new Promise((r) => setTimeout(r, 20));
+    const t = performance.now();
+    ring.backend.destroy();
+    expect(performance.now() - t).toBeLessThan(2000);
+    // Release the stuck thread: its open completes into the leaked record and the thread exits.
+    const writer = fs.openSync(fifo, 'w');
+    fs.closeSync(writer);
+  });
+});
