@@ -3,8 +3,8 @@ import type { ExitSpec, OrderType, PositionInfo, Side, Size } from '../strategy/
 import { checkExits, makeExits, type ActiveExits } from './exits.js';
 import { limitFillPrice, slip, stopFillPrice, stopLimitFill } from './fill-model.js';
 import { Ledger } from './ledger.js';
-import { TradeLog } from './trade-log.js';
-import type { BacktestResult, Fill, FillReason, Rejection } from './types.js';
+import { ColumnarFills } from './fill-columns.js';
+import type { BacktestResult, FillReason, Rejection } from './types.js';
 
 /** An order waiting in the simulated book. */
 export interface PendingOrder {
@@ -32,12 +32,10 @@ type Resolved = BacktestResult['options'];
 export class Broker {
   /** The account. */
   readonly ledger: Ledger;
-  /** Every execution, in order. */
-  readonly fills: Fill[] = [];
+  /** Every execution, in order, in columns (objects are built when the result is read). */
+  readonly log: ColumnarFills;
   /** Orders refused by the leverage check. */
   readonly rejected: Rejection[] = [];
-  /** Round trips built from the fills. */
-  readonly log = new TradeLog();
   /** Open orders in submission order. */
   orders: PendingOrder[] = [];
   /** Protective exits of the open position, if any. */
@@ -52,6 +50,7 @@ export class Broker {
    */
   constructor(private readonly s: OhlcvSeries, private readonly o: Resolved) {
     this.ledger = new Ledger(o.initialCash, o.shortMarginRate);
+    this.log = new ColumnarFills(Math.max(1024, s.length >> 6));
   }
 
   /** Adds an order to the book after checking that its prices fit its type. */
@@ -102,7 +101,7 @@ export class Broker {
     const side = q > 0 ? 'sell' : 'buy';
     const maker = hit.reason === 'take-profit';
     const price = maker ? hit.price : slip(side, hit.price, this.o.slippageBps, this.s.low[i], this.s.high[i]);
-    this.book(null, i, side, -q, price, maker ? 'maker' : 'taker', hit.reason, false);
+    this.book(null, i, -q, price, maker ? 'maker' : 'taker', hit.reason, false);
   }
 
   /** Evaluates resting limit, stop and stop-limit orders submitted before bar `i`, in submission order. */
@@ -141,7 +140,7 @@ export class Broker {
     const q = this.ledger.qty;
     if (q === 0) return;
     const side = q > 0 ? 'sell' : 'buy';
-    this.book(null, i, side, -q, slip(side, price, this.o.slippageBps, this.s.low[i], this.s.high[i]), 'taker', reason, false);
+    this.book(null, i, -q, slip(side, price, this.o.slippageBps, this.s.low[i], this.s.high[i]), 'taker', reason, false);
   }
 
   /** Sizes an order at its fill price and books it, or rejects it. */
@@ -154,7 +153,7 @@ export class Broker {
     const price = liquidity === 'taker' ? slip(side, rawPrice, this.o.slippageBps, this.s.low[i], this.s.high[i]) : rawPrice;
     if (price !== rawPrice) dq = this.quantity(ord, price, liquidity);
     if (dq === 0) return;
-    this.book(ord, i, side, dq, price, liquidity, reason, atOpen);
+    this.book(ord, i, dq, price, liquidity, reason, atOpen);
   }
 
   /** Signed quantity for `ord` at `price`; 0 means "nothing to do" (e.g. already at the target). */
@@ -179,8 +178,8 @@ export class Broker {
     return want > 0 ? dir * want : 0;
   }
 
-  /** Books one fill: ledger, leverage check, fill log, trade log, exits and the position view. */
-  private book(ord: PendingOrder | null, i: number, side: Side, dq: number, price: number, liquidity: 'maker' | 'taker', reason: FillReason, atOpen: boolean): void {
+  /** Books one fill of signed quantity `dq`: leverage check, ledger, fill log, exits and the position view. */
+  private book(ord: PendingOrder | null, i: number, dq: number, price: number, liquidity: 'maker' | 'taker', reason: FillReason, atOpen: boolean): void {
     const rate = liquidity === 'maker' ? this.o.fees.maker : this.o.fees.taker;
     const fee = Math.abs(dq) * price * rate + this.o.fees.fixed;
     const L = this.ledger;
@@ -198,9 +197,7 @@ export class Broker {
       }
     }
     const realized = L.fill(dq, price, fee);
-    const time = this.s.time[i];
-    this.fills.push({ orderId: ord ? ord.id : 0, index: i, time, side, qty: Math.abs(dq), price, fee, liquidity, reason, tag: ord?.tag });
-    this.log.onFill(i, time, prev, L.qty, price, fee, realized, reason);
+    this.log.push(i, ord ? ord.id : 0, reason, dq, price, fee, prev, L.qty, realized, liquidity === 'maker', ord?.tag);
     const now = L.qty;
     if (now === 0) this.exits = null;
     else if (prev === 0 || Math.sign(prev) !== Math.sign(now)) {

@@ -6,6 +6,7 @@ import type { StrategyDefinition } from '../strategy/define-strategy.js';
 import type { EntryRequest, ExitSpec, OrderInfo, OrderRequest, PositionInfo } from '../strategy/orders.js';
 import { resolveParams, type ParamSpecs, type ParamValues } from '../strategy/params.js';
 import { Broker } from './broker.js';
+import { withLazyLog } from './fill-columns.js';
 import type { BacktestOptions, BacktestResult } from './types.js';
 
 /** Applies defaults and checks option values. */
@@ -166,7 +167,7 @@ export function runBacktest<P extends ParamSpecs, S>(
     equity[n - 1] = ledger.check(close[n - 1], `bar ${n - 1} end of data`);
   }
   const last = n > 0 ? close[n - 1] : NaN;
-  return {
+  return withLazyLog({
     strategy: strategy.name,
     params: values as Record<string, unknown>,
     options: opts,
@@ -175,9 +176,7 @@ export function runBacktest<P extends ParamSpecs, S>(
     close: series.close,
     equity,
     inMarket,
-    fills: broker.fills,
-    trades: broker.log.trades,
     rejected: broker.rejected,
     final: ledger.snapshot(last),
-  };
+  }, broker.log, series.time);
 }

@@ -1,21 +1,27 @@
 import { TradeLog } from './trade-log.js';
-import type { Fill, FillReason, Trade } from './types.js';
+import type { BacktestResult, Fill, FillReason, Trade } from './types.js';
 
 const REASONS: FillReason[] = ['market', 'limit', 'stop', 'stop-limit', 'stop-loss', 'take-profit', 'trailing-stop', 'end-of-data'];
 
 /**
- * A fill log kept in typed-array columns. The vectorized path records hundreds of thousands of fills
- * per run; building a `Fill` and a `Trade` object for each inside the loop costs more than the
- * accounting itself, so the objects are built on first access instead ({@link ColumnarFills.fills},
- * {@link ColumnarFills.trades}), from exactly the numbers the ledger booked.
+ * A fill log kept in typed-array columns. A backtest over millions of bars records hundreds of
+ * thousands of fills; building a `Fill` and a `Trade` object for each inside the loop costs more than
+ * the accounting itself (allocation and GC), so the objects are built on first access instead
+ * ({@link ColumnarFills.fills}, {@link ColumnarFills.trades}), from exactly the numbers the ledger booked.
  */
 export class ColumnarFills {
   private n = 0;
-  private cols: { index: Int32Array; order: Int32Array; reason: Uint8Array; num: Float64Array };
+  private cols: { index: Int32Array; order: Int32Array; reason: Uint8Array; maker: Uint8Array; num: Float64Array };
+  /** Order tags are rare, so they live in a map keyed by fill number rather than a column. */
+  private readonly tags = new Map<number, string>();
 
   /** @param capacity - initial number of fills; grows by doubling. */
   constructor(capacity = 1024) {
-    this.cols = { index: new Int32Array(capacity), order: new Int32Array(capacity), reason: new Uint8Array(capacity), num: new Float64Array(capacity * 6) };
+    this.cols = ColumnarFills.alloc(capacity);
+  }
+
+  private static alloc(cap: number) {
+    return { index: new Int32Array(cap), order: new Int32Array(cap), reason: new Uint8Array(cap), maker: new Uint8Array(cap), num: new Float64Array(cap * 6) };
   }
 
   /** Number of fills recorded. */
@@ -24,13 +30,18 @@ export class ColumnarFills {
   }
 
   /** Records one fill: signed quantity `dq`, the position before and after, and the realized PnL. */
-  push(index: number, orderId: number, reason: FillReason, dq: number, price: number, fee: number, prevQty: number, nextQty: number, realized: number): void {
+  push(
+    index: number, orderId: number, reason: FillReason, dq: number, price: number, fee: number, prevQty: number, nextQty: number,
+    realized: number, maker = false, tag: string | undefined = undefined,
+  ): void {
     if (this.n === this.cols.index.length) this.grow();
     const k = this.n++;
     const c = this.cols;
     c.index[k] = index;
     c.order[k] = orderId;
     c.reason[k] = REASONS.indexOf(reason);
+    c.maker[k] = maker ? 1 : 0;
+    if (tag !== undefined) this.tags.set(k, tag);
     const b = k * 6;
     c.num[b] = dq;
     c.num[b + 1] = price;
@@ -40,7 +51,7 @@ export class ColumnarFills {
     c.num[b + 5] = realized;
   }
 
-  /** The fills as objects (all taker market fills in the vectorized path). */
+  /** The fills as objects, in booking order. */
   fills(time: ArrayLike<number>): Fill[] {
     const out: Fill[] = new Array(this.n);
     const c = this.cols;
@@ -49,7 +60,7 @@ export class ColumnarFills {
       const dq = c.num[b];
       out[k] = {
         orderId: c.order[k], index: c.index[k], time: time[c.index[k]], side: dq > 0 ? 'buy' : 'sell', qty: Math.abs(dq),
-        price: c.num[b + 1], fee: c.num[b + 2], liquidity: 'taker', reason: REASONS[c.reason[k]], tag: undefined,
+        price: c.num[b + 1], fee: c.num[b + 2], liquidity: c.maker[k] ? 'maker' : 'taker', reason: REASONS[c.reason[k]], tag: this.tags.get(k),
       };
     }
     return out;
@@ -69,12 +80,24 @@ export class ColumnarFills {
 
   private grow(): void {
     const c = this.cols;
-    const cap = c.index.length * 2;
-    const next = { index: new Int32Array(cap), order: new Int32Array(cap), reason: new Uint8Array(cap), num: new Float64Array(cap * 6) };
+    const next = ColumnarFills.alloc(c.index.length * 2);
     next.index.set(c.index);
     next.order.set(c.order);
     next.reason.set(c.reason);
+    next.maker.set(c.maker);
     next.num.set(c.num);
     this.cols = next;
   }
+}
+
+/**
+ * Completes a result with `fills` and `trades` properties that materialize from the columnar log on
+ * first access and are cached; both backtesters return results built this way.
+ */
+export function withLazyLog(base: Omit<BacktestResult, 'fills' | 'trades'>, log: ColumnarFills, time: ArrayLike<number>): BacktestResult {
+  let fills: Fill[] | undefined;
+  let trades: Trade[] | undefined;
+  Object.defineProperty(base, 'fills', { enumerable: true, get: () => (fills ??= log.fills(time)) });
+  Object.defineProperty(base, 'trades', { enumerable: true, get: () => (trades ??= log.trades(time)) });
+  return base as BacktestResult;
 }

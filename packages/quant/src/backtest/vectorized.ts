@@ -3,8 +3,8 @@ import { inferTimeframe, parseTimeframe, type Timeframe } from '../data/timefram
 import type { Size } from '../strategy/orders.js';
 import { resolveOptions } from './engine.js';
 import { Ledger } from './ledger.js';
-import { ColumnarFills } from './fill-columns.js';
-import type { BacktestOptions, BacktestResult, Fill, FillReason, Rejection, Trade } from './types.js';
+import { ColumnarFills, withLazyLog } from './fill-columns.js';
+import type { BacktestOptions, BacktestResult, FillReason, Rejection } from './types.js';
 
 /** Options of the vectorized path: the backtest options plus the entry size. */
 export interface VectorizedOptions extends BacktestOptions {
@@ -164,7 +164,7 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
     equity[n - 1] = L.equity(close[n - 1]);
   }
   if (n > 0) L.check(close[n - 1], 'end');
-  const result = {
+  return withLazyLog({
     strategy: options.name ?? 'vectorized',
     params: {},
     options: o,
@@ -175,13 +175,7 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
     inMarket,
     rejected,
     final: L.snapshot(n > 0 ? close[n - 1] : NaN),
-  } as Omit<BacktestResult, 'fills' | 'trades'> as BacktestResult;
-  // Fill and trade objects are built on first access (see ColumnarFills), then cached.
-  let fills: Fill[] | undefined;
-  let trades: Trade[] | undefined;
-  Object.defineProperty(result, 'fills', { enumerable: true, get: () => (fills ??= log.fills(time)) });
-  Object.defineProperty(result, 'trades', { enumerable: true, get: () => (trades ??= log.trades(time)) });
-  return result;
+  }, log, time);
 }
 
 /**
