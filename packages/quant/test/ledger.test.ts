@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Ledger, LedgerInvariantError, type StrategyContext } from '../src/index.js';
 import { runScript, type Ohlc, type Script } from './scripted.js';
 
@@ -167,5 +167,24 @@ describe('engine ledger invariant over random order sequences (property)', () =>
     expect(seen.fills).toBeGreaterThan(500);
     expect(seen.shorts).toBeGreaterThan(50);
     expect(seen.exits).toBeGreaterThan(50);
+  });
+});
+
+describe('the engine checks the invariant on every bar', () => {
+  it('a booking bug surfaces as LedgerInvariantError naming the bar', () => {
+    const original = Ledger.prototype.fill;
+    // Simulate a bug: the fee is recorded but never taken from cash.
+    const spy = vi.spyOn(Ledger.prototype, 'fill').mockImplementation(function (this: Ledger, dq: number, price: number, fee: number) {
+      const r = original.call(this, dq, price, fee);
+      this.cash += fee;
+      return r;
+    });
+    try {
+      const flat: Ohlc = [100, 101, 99, 100];
+      expect(() => runScript([flat, flat, flat], { 0: (c) => c.enterLong({ size: { qty: 1 } }) }, { fees: { fixed: 1 } }))
+        .toThrow(/ledger invariant broken at bar 1/);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
