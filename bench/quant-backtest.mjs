@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Benchmarks @xev/quant's backtesters (build the package first: `cd packages/quant && npx tsup`).
 //
-//   node bench/quant-backtest.mjs [--json] [--bars N]
+//   node bench/quant-backtest.mjs [--json] [--scale X] [--bars N]
+//
+// --scale multiplies the 10,000,000-bar workload (the harness passes it, e.g. 0.01 for a smoke run);
+// --bars sets the bar count directly.
 //
 // backtest-dual-ma                  event-driven engine, built-in dual-ma-cross 10/30, 10 bp taker fee
 // backtest-vectorized               the vectorized fast path on precomputed target positions
@@ -20,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { benchArgs, check } from './harness/common.mjs';
 
 // A full GC before each timed run, so one run is not billed for collecting the previous run's
 // 10M-bar arrays and fill objects (measured: without it, mark-compacts triggered by the previous
@@ -31,9 +35,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const q = await import(join(here, '..', 'packages', 'quant', 'dist', 'index.js'));
 
 const argv = process.argv.slice(2);
-const json = argv.includes('--json');
+const args = benchArgs(argv);
+const json = args.json;
 const barsArg = argv.indexOf('--bars');
-const N = barsArg >= 0 ? Number(argv[barsArg + 1]) : 10_000_000;
+const N = barsArg >= 0 ? Number(argv[barsArg + 1]) : Math.max(10_000, Math.round(10_000_000 * args.scale));
 const log = (...a) => { if (!json) console.log(...a); };
 const results = [];
 
@@ -80,7 +85,8 @@ function best(runs, fn) {
 }
 
 function report(name, unit, value, extra = '') {
-  results.push({ name, unit, xev: Math.round(value) });
+  // No `node` column: Node has no built-in backtester to compare against.
+  results.push({ name, unit, xev: Math.round(value), node: null, ratio: null });
   log(`${name.padEnd(36)} ${Math.round(value).toLocaleString('en-US').padStart(15)} ${unit}${extra}`);
 }
 
@@ -92,23 +98,21 @@ const params = { fast: 10, slow: 30 };
 const options = { fees: { taker: 0.001 } };
 const ev = best(3, () => q.runBacktest(series, q.dualMaCross, params, options));
 const trades = ev.out.trades.length;
-if (trades < 1000) { console.error(`check failed: only ${trades} trades on ${N} bars`); process.exit(1); }
+check(trades > N / 100, `only ${trades} trades on ${N} bars`);
 report('backtest-dual-ma', 'bars/s', N / (ev.ms / 1000), `  (${ev.ms.toFixed(0)} ms, ${trades} trades)`);
 
 t = performance.now();
 const target = q.crossTargets(q.sma(series.close, params.fast), q.sma(series.close, params.slow));
 const signalMs = performance.now() - t;
 const vec = best(3, () => q.runVectorized(series, target, options));
-if (vec.out.trades.length !== trades || vec.out.final.equity !== ev.out.final.equity) {
-  console.error(`check failed: vectorized ${vec.out.trades.length} trades / equity ${vec.out.final.equity}, event-driven ${trades} / ${ev.out.final.equity}`);
-  process.exit(1);
-}
+check(vec.out.trades.length === trades && vec.out.final.equity === ev.out.final.equity,
+  `vectorized ${vec.out.trades.length} trades / equity ${vec.out.final.equity}, event-driven ${trades} / ${ev.out.final.equity}`);
 report('backtest-vectorized', 'bars/s', N / (vec.ms / 1000), `  (${vec.ms.toFixed(0)} ms, same ${trades} trades)`);
 // Steady state of an optimizer: the same output buffers reused run after run, so the figure is not
 // dominated by page-faulting in a fresh 90 MB of equity curve per run.
 const buffers = { equity: new Float64Array(N), inMarket: new Uint8Array(N) };
 const reuse = best(3, () => q.runVectorized(series, target, { ...options, buffers }));
-if (reuse.out.trades.length !== trades || reuse.out.final.equity !== ev.out.final.equity) { console.error('check failed: vectorized run with reused buffers differs'); process.exit(1); }
+check(reuse.out.trades.length === trades && reuse.out.final.equity === ev.out.final.equity, 'vectorized run with reused buffers differs');
 report('backtest-vectorized-reused-buffers', 'bars/s', N / (reuse.ms / 1000), `  (${reuse.ms.toFixed(0)} ms)`);
 const sig = best(3, () => q.crossTargets(q.sma(series.close, params.fast), q.sma(series.close, params.slow)));
 report('backtest-vectorized-with-signals', 'bars/s', N / ((vec.ms + sig.ms) / 1000), `  (signals ${sig.ms.toFixed(0)} ms, first pass ${signalMs.toFixed(0)} ms)`);
@@ -120,14 +124,11 @@ report('backtest-vectorized-with-signals', 'bars/s', N / ((vec.ms + sig.ms) / 10
   const ev2 = best(3, () => q.runBacktest(series, q.dualMaCross, slow, options));
   const t2 = q.crossTargets(q.sma(series.close, slow.fast), q.sma(series.close, slow.slow));
   const vec2 = best(3, () => q.runVectorized(series, t2, options));
-  if (vec2.out.trades.length !== ev2.out.trades.length || vec2.out.final.equity !== ev2.out.final.equity) {
-    console.error('check failed: 50/200 vectorized and event-driven runs differ');
-    process.exit(1);
-  }
+  check(vec2.out.trades.length === ev2.out.trades.length && vec2.out.final.equity === ev2.out.final.equity, '50/200 vectorized and event-driven runs differ');
   report('backtest-dual-ma-50-200', 'bars/s', N / (ev2.ms / 1000), `  (${ev2.ms.toFixed(0)} ms, ${ev2.out.trades.length} trades)`);
   report('backtest-vectorized-50-200', 'bars/s', N / (vec2.ms / 1000), `  (${vec2.ms.toFixed(0)} ms, same ${vec2.out.trades.length} trades)`);
   const reuse2 = best(3, () => q.runVectorized(series, t2, { ...options, buffers }));
-  if (reuse2.out.final.equity !== ev2.out.final.equity) { console.error('check failed: 50/200 reused-buffer run differs'); process.exit(1); }
+  check(reuse2.out.final.equity === ev2.out.final.equity, '50/200 reused-buffer run differs');
   report('backtest-vectorized-50-200-reused-buffers', 'bars/s', N / (reuse2.ms / 1000), `  (${reuse2.ms.toFixed(0)} ms)`);
 }
 
@@ -139,7 +140,7 @@ if (existsSync(btc)) {
   for (let k = 0; k < reads; k++) load = await q.readOhlcvCsv(btc);
   const ms = (performance.now() - t) / reads;
   const n = load.series.length;
-  if (n !== 8784 || load.timeframe.text !== '1h' || load.gaps.length !== 0) { console.error(`check failed: read ${n} bars, ${load.gaps.length} gaps`); process.exit(1); }
+  check(n === 8784 && load.timeframe.text === '1h' && load.gaps.length === 0, `read ${n} bars, ${load.gaps.length} gaps`);
   report('csv-ingest-btcusdt-1h', 'bars/s', n / (ms / 1000), `  (${ms.toFixed(1)} ms per read of ${n} bars, mean of ${reads})`);
   const bt = best(5, () => q.runBacktest(load.series, q.dualMaCross, params, options));
   report('backtest-dual-ma-btcusdt-1h', 'bars/s', n / (bt.ms / 1000), `  (${bt.ms.toFixed(2)} ms, ${bt.out.trades.length} trades)`);
