@@ -13,14 +13,23 @@ export interface DemoOptions {
 
 /** What {@link runDemo} returns. */
 export interface DemoSummary {
+  /** CSV file used. */
   data: string;
+  /** Strategy name. */
   strategy: string;
+  /** Resolved parameters. */
   params: Record<string, unknown>;
+  /** First bar date (UTC). */
   from: string;
+  /** Last bar date (UTC). */
   to: string;
+  /** Number of bars. */
   bars: number;
+  /** Number of closed trades. */
   trades: number;
+  /** All metrics. */
   metrics: Metrics;
+  /** Where the report was written. */
   reportPath: string;
 }
 

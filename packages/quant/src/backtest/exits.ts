@@ -3,9 +3,13 @@ import type { FillReason } from './types.js';
 
 /** Protective levels attached to the open position. NaN means "not set". */
 export interface ActiveExits {
+  /** Stop-loss level. */
   stopLoss: number;
+  /** Take-profit level. */
   takeProfit: number;
+  /** Trailing distance as a fraction of the best price. */
   trailPct: number;
+  /** Trailing distance in price units. */
   trailDistance: number;
   /** Best price since entry (highest high for longs, lowest low for shorts), through the previous bar. */
   best: number;
@@ -28,9 +32,13 @@ export function makeExits(spec: ExitSpec, entry: number, dir: 1 | -1, activeFrom
   if (!spec.stopLoss && !spec.takeProfit && !spec.trailingStop) return null;
   const t = spec.trailingStop;
   return {
+    /** Stop-loss level. */
     stopLoss: level(spec.stopLoss, entry, dir === 1 ? -1 : 1),
+    /** Take-profit level. */
     takeProfit: level(spec.takeProfit, entry, dir),
+    /** Trailing distance as a fraction of the best price. */
     trailPct: t && 'pct' in t ? t.pct : NaN,
+    /** Trailing distance in price units. */
     trailDistance: t && 'distance' in t ? t.distance : NaN,
     best: entry,
     activeFrom,
@@ -39,7 +47,9 @@ export function makeExits(spec: ExitSpec, entry: number, dir: 1 | -1, activeFrom
 
 /** Result of evaluating exits on one bar. */
 export interface ExitHit {
+  /** Fill price. */
   price: number;
+  /** Which exit fired. */
   reason: FillReason;
 }
 

@@ -110,13 +110,21 @@ export class Ledger {
   /** A plain snapshot for results and logs. */
   snapshot(mark: number): LedgerSnapshot {
     return {
+      /** Cash balance. */
       cash: this.cash,
+      /** Signed position. */
       qty: this.qty,
+      /** Average entry price (NaN when flat). */
       avgPrice: this.avgPrice,
+      /** Realized PnL, gross of fees. */
       realizedPnl: this.realizedPnl,
+      /** Unrealized PnL at the mark. */
       unrealizedPnl: this.unrealizedPnl(mark),
+      /** Fees paid. */
       feesPaid: this.feesPaid,
+      /** Collateral locked by a short. */
       marginUsed: this.marginUsed(mark),
+      /** cash + qty · mark. */
       equity: this.equity(mark),
     };
   }
@@ -124,12 +132,20 @@ export class Ledger {
 
 /** The ledger's state at one mark price. */
 export interface LedgerSnapshot {
+  /** Cash balance. */
   cash: number;
+  /** Signed position. */
   qty: number;
+  /** Average entry price (NaN when flat). */
   avgPrice: number;
+  /** Realized PnL, gross of fees. */
   realizedPnl: number;
+  /** Unrealized PnL at the mark. */
   unrealizedPnl: number;
+  /** Fees paid. */
   feesPaid: number;
+  /** Collateral locked by a short. */
   marginUsed: number;
+  /** cash + qty · mark. */
   equity: number;
 }

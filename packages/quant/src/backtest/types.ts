@@ -50,28 +50,41 @@ export type FillReason =
 
 /** One execution. */
 export interface Fill {
+  /** Id of the order that produced it (0 for exits and end-of-data). */
   orderId: number;
   /** Bar index of the execution. */
   index: number;
+  /** Bar open time, epoch ms. */
   time: number;
+  /** Buy or sell. */
   side: Side;
   /** Positive quantity. */
   qty: number;
+  /** Execution price. */
   price: number;
+  /** Fee charged. */
   fee: number;
+  /** Maker (resting order) or taker. */
   liquidity: 'maker' | 'taker';
+  /** Why it filled. */
   reason: FillReason;
+  /** Tag of the order, if any. */
   tag: string | undefined;
 }
 
 /** A round trip: from flat (or a reversal) to flat (or the next reversal). */
 export interface Trade {
+  /** Buy or sell. */
   side: 'long' | 'short';
+  /** Bar index of the first entry fill. */
   entryIndex: number;
+  /** Time of the first entry fill. */
   entryTime: number;
   /** Quantity-weighted average entry price. */
   entryPrice: number;
+  /** Bar index of the closing fill. */
   exitIndex: number;
+  /** Time of the closing fill. */
   exitTime: number;
   /** Quantity-weighted average exit price. */
   exitPrice: number;
@@ -93,17 +106,23 @@ export interface Trade {
 
 /** An order the engine refused. */
 export interface Rejection {
+  /** Id of the order that produced it (0 for exits and end-of-data). */
   orderId: number;
+  /** Bar index. */
   index: number;
+  /** Why it filled. */
   reason: string;
 }
 
 /** Everything a run produces. */
 export interface BacktestResult {
+  /** Strategy name. */
   strategy: string;
+  /** Resolved parameters. */
   params: Record<string, unknown>;
   /** Options with defaults applied. */
   options: Required<Omit<BacktestOptions, 'timeframe' | 'fees'>> & { fees: Required<FeeModel> };
+  /** Bar timeframe (given or inferred). */
   timeframe: Timeframe | undefined;
   /** Bar times (shared with the input series). */
   time: Float64Array;
@@ -113,8 +132,12 @@ export interface BacktestResult {
   equity: Float64Array;
   /** Whether a position was held at each bar's close (1) or not (0). */
   inMarket: Uint8Array;
+  /** Every execution, in order. */
   fills: Fill[];
+  /** Closed round trips, in order. */
   trades: Trade[];
+  /** Orders refused by the leverage check. */
   rejected: Rejection[];
+  /** Ledger at the last close. */
   final: LedgerSnapshot;
 }

@@ -18,7 +18,12 @@ export interface VectorizedOptions extends BacktestOptions {
    * fresh 9 bytes per bar on every run. The result's `equity` and `inMarket` are views of them, so the
    * next run overwrites the previous result's curves.
    */
-  buffers?: { equity: Float64Array; inMarket: Uint8Array };
+  buffers?: {
+    /** Receives the equity curve. */
+    equity: Float64Array;
+    /** Receives the in-market flags. */
+    inMarket: Uint8Array;
+  };
 }
 
 /**

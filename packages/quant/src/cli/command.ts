@@ -10,7 +10,9 @@ import { metricsTable } from './table.js';
 
 /** Where the CLI writes; injectable so tests capture output without spawning a process. */
 export interface CliIo {
+  /** Writes a line of normal output. */
   out(text: string): void;
+  /** Writes a line of error output. */
   err(text: string): void;
 }
 

@@ -13,14 +13,21 @@ export class ConfigError extends Error {
 
 /** A fully validated run configuration (the JSON config file's shape). */
 export interface RunConfig {
+  /** CSV file. */
   data: string;
+  /** Built-in strategy name. */
   strategy: string;
+  /** Strategy parameters. */
   params: Record<string, unknown>;
   /** Bar timeframe; inferred from the data when omitted. */
   timeframe?: string;
+  /** Calendar for annualizing. */
   calendar: Calendar;
+  /** Explicit bars per year. */
   periodsPerYear?: number;
+  /** CSV ingest options. */
   csv: Pick<CsvReadOptions, 'format' | 'gaps' | 'epochUnit'>;
+  /** Backtest options. */
   backtest: BacktestOptions;
 }
 
@@ -57,13 +64,20 @@ const size: Check = (v, p) => {
 };
 
 const SCHEMA = object({
+  /** CSV file. */
   data: str,
+  /** Built-in strategy name. */
   strategy: str,
+  /** Strategy parameters. */
   params: (v, p) => record(v, p),
   timeframe: str,
+  /** Calendar for annualizing. */
   calendar: oneOf('crypto', 'equities'),
+  /** Explicit bars per year. */
   periodsPerYear: numIn(0, 1e9, true),
+  /** CSV ingest options. */
   csv: object({ format: oneOf('auto', 'generic', 'binance'), gaps: oneOf('error', 'allow'), epochUnit: oneOf('s', 'ms', 'us') }),
+  /** Backtest options. */
   backtest: object({
     initialCash: numIn(0, 1e15, true),
     fees: object({ maker: numIn(0, 0.1), taker: numIn(0, 0.1), fixed: numIn(0, 1e9) }),

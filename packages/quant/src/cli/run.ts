@@ -10,8 +10,11 @@ import type { RunConfig } from './config.js';
 
 /** Outcome of {@link backtestFile}. */
 export interface FileRun {
+  /** What the CSV reader returned. */
   load: CsvLoadResult;
+  /** The backtest result. */
   result: BacktestResult;
+  /** Its metrics. */
   metrics: Metrics;
 }
 

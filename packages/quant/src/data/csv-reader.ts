@@ -39,9 +39,13 @@ export interface Gap {
 
 /** The result of ingest. */
 export interface CsvLoadResult {
+  /** The bars. */
   series: OhlcvSeries;
+  /** Layout detected. */
   format: CsvFormat;
+  /** Timeframe given or inferred. */
   timeframe: Timeframe;
+  /** Runs of missing bars (empty unless gaps are allowed). */
   gaps: Gap[];
 }
 

@@ -12,11 +12,17 @@ export type OhlcvField = (typeof OHLCV_FIELDS)[number];
 
 /** One bar as a plain object; `time` is the bar's open time in epoch milliseconds (UTC). */
 export interface Bar {
+  /** Bar open time, epoch milliseconds UTC. */
   time: number;
+  /** Open price. */
   open: number;
+  /** High price. */
   high: number;
+  /** Low price. */
   low: number;
+  /** Close price. */
   close: number;
+  /** Volume in base units. */
   volume: number;
 }
 

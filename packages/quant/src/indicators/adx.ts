@@ -3,8 +3,11 @@ import { assertPeriod, nanArrays, type HlcArrays, type HlcBar } from './window.j
 
 /** One ADX output. */
 export interface AdxValue {
+  /** Average directional index. */
   adx: number;
+  /** +DI, in percent. */
   plusDi: number;
+  /** −DI, in percent. */
   minusDi: number;
 }
 

@@ -2,8 +2,11 @@ import { Window, assertPeriod, nanArrays } from './window.js';
 
 /** One Bollinger output. */
 export interface BollingerValue {
+  /** middle − k·σ. */
   lower: number;
+  /** SMA of the window. */
   middle: number;
+  /** middle + k·σ. */
   upper: number;
 }
 
@@ -39,8 +42,11 @@ export class BollingerBands {
 
 /** Bollinger Bands over an array. */
 export function bollinger(values: ArrayLike<number>, period: number, k: number): {
+  /** middle − k·σ. */
   lower: Float64Array;
+  /** SMA of the window. */
   middle: Float64Array;
+  /** middle + k·σ. */
   upper: Float64Array;
 } {
   const [lo, mid, up] = nanArrays(values.length, 3);

@@ -2,8 +2,11 @@ import { Window, assertPeriod, nanArrays, type HlcArrays } from './window.js';
 
 /** One Donchian output. */
 export interface DonchianValue {
+  /** Highest high of the window. */
   upper: number;
+  /** (upper + lower) / 2. */
   middle: number;
+  /** Lowest low of the window. */
   lower: number;
 }
 

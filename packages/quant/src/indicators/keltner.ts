@@ -4,8 +4,11 @@ import { nanArrays, type HlcArrays, type HlcBar } from './window.js';
 
 /** One Keltner output. */
 export interface KeltnerValue {
+  /** middle + multiplier·ATR. */
   upper: number;
+  /** EMA of the close. */
   middle: number;
+  /** middle − multiplier·ATR. */
   lower: number;
 }
 

@@ -3,8 +3,11 @@ import { assertPeriod, nanArrays } from './window.js';
 
 /** One MACD output. */
 export interface MacdValue {
+  /** Fast EMA − slow EMA. */
   macd: number;
+  /** EMA of the MACD line. */
   signal: number;
+  /** MACD − signal. */
   histogram: number;
 }
 
@@ -51,8 +54,11 @@ export class Macd {
 
 /** MACD over an array of closes. */
 export function macd(values: ArrayLike<number>, fast: number, slow: number, signal: number): {
+  /** Fast EMA − slow EMA. */
   macd: Float64Array;
+  /** EMA of the MACD line. */
   signal: Float64Array;
+  /** MACD − signal. */
   histogram: Float64Array;
 } {
   const [m, s, h] = nanArrays(values.length, 3);

@@ -3,7 +3,9 @@ import { Window, assertPeriod, nanArrays, type HlcArrays, type HlcBar } from './
 
 /** One stochastic output. */
 export interface StochasticValue {
+  /** Slow %K. */
   k: number;
+  /** %D, the SMA of %K. */
   d: number;
 }
 

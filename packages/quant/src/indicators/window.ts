@@ -89,26 +89,35 @@ export function assertPeriod(period: number, name: string): void {
 
 /** High/low/close input of bar-based indicators; an {@link OhlcvSeries} satisfies it. */
 export interface HlcArrays {
+  /** High price(s). */
   high: ArrayLike<number>;
+  /** Low price(s). */
   low: ArrayLike<number>;
+  /** Close price(s). */
   close: ArrayLike<number>;
 }
 
 /** High/low/close/volume input; an {@link OhlcvSeries} satisfies it. */
 export interface HlcvArrays extends HlcArrays {
+  /** Volume(s). */
   volume: ArrayLike<number>;
 }
 
 /** One bar as streaming indicators consume it. */
 export interface HlcBar {
+  /** High price(s). */
   high: number;
+  /** Low price(s). */
   low: number;
+  /** Close price(s). */
   close: number;
 }
 
 /** One bar with volume (and time, for session-anchored VWAP). */
 export interface HlcvBar extends HlcBar {
+  /** Volume(s). */
   volume: number;
+  /** Bar open time, epoch ms (session VWAP). */
   time?: number;
 }
 

@@ -14,29 +14,53 @@ export interface MetricsOptions {
 
 /** Every reported metric. Fractions, not percent (0.1 = 10 %). Formulas in docs/metrics.md. */
 export interface Metrics {
+  /** Number of bars N. */
   bars: number;
+  /** Bars per year P used to annualize. */
   periodsPerYear: number;
+  /** N / P. */
   years: number;
+  /** Starting cash E₀. */
   initialEquity: number;
+  /** Equity at the last close. */
   finalEquity: number;
+  /** E_end / E₀ − 1. */
   totalReturn: number;
+  /** Compound annual growth rate. */
   cagr: number;
+  /** Annualized standard deviation of bar returns. */
   volatility: number;
+  /** Annualized Sharpe ratio. */
   sharpe: number;
+  /** Annualized Sortino ratio. */
   sortino: number;
+  /** CAGR / max drawdown. */
   calmar: number;
+  /** Largest peak-to-trough loss, fraction of the peak. */
   maxDrawdown: number;
+  /** Longest time under water, in bars. */
   maxDrawdownBars: number;
+  /** Closed trades. */
   tradeCount: number;
+  /** Share of trades with positive net PnL. */
   winRate: number;
+  /** Mean net PnL of winning trades. */
   avgWin: number;
+  /** Mean net PnL of losing trades (≤ 0). */
   avgLoss: number;
+  /** Gross wins / gross losses. */
   profitFactor: number;
+  /** Mean net PnL per trade. */
   expectancy: number;
+  /** System Quality Number √T · mean / sd of trade PnL. */
   sqn: number;
+  /** Share of bars closed with a position. */
   exposure: number;
+  /** Total fees. */
   feesPaid: number;
+  /** Benchmark: last close / first close − 1. */
   buyAndHoldReturn: number;
+  /** Benchmark CAGR. */
   buyAndHoldCagr: number;
 }
 

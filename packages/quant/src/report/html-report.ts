@@ -7,10 +7,13 @@ import { lineChart } from './svg-chart.js';
 
 /** What a report shows. */
 export interface ReportInput {
+  /** Page title and heading. */
   title: string;
   /** Free text under the title (data file, period…). */
   subtitle?: string;
+  /** The backtest result. */
   result: BacktestResult;
+  /** Its metrics. */
   metrics: Metrics;
   /** Largest number of trades listed in the table (default 2000); the rest are counted, not shown. */
   maxTrades?: number;

@@ -2,8 +2,11 @@ import { escapeHtml } from './escape.js';
 
 /** One line on a chart. */
 export interface ChartSeries {
+  /** Legend text. */
   label: string;
+  /** One value per bar (NaN skipped). */
   values: ArrayLike<number>;
+  /** CSS colour. */
   color: string;
   /** Fill the area between the line and the chart's zero/baseline. */
   area?: boolean;
@@ -17,7 +20,9 @@ export interface ChartOptions {
   /** Bar times (epoch ms) for the x axis labels. */
   time: ArrayLike<number>;
   series: ChartSeries[];
+  /** Width in px (default 900). */
   width?: number;
+  /** Height in px (default 280). */
   height?: number;
   /** Formats y tick labels. */
   format?: (v: number) => string;

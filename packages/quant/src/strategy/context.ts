@@ -5,7 +5,9 @@ import type { ParamSpecs, ParamValues } from './params.js';
 
 /** What `init` receives: the parameters and the timeframe, but no bars (there are none yet). */
 export interface InitContext<P extends ParamSpecs> {
+  /** Resolved parameters. */
   params: ParamValues<P>;
+  /** Bar timeframe, when known. */
   timeframe: Timeframe | undefined;
 }
 

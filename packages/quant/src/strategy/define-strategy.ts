@@ -3,8 +3,11 @@ import { validateSpecs, type ParamSpecs } from './params.js';
 
 /** A strategy: a name, typed parameters, `init` to build state and `onBar` called after every bar closes. */
 export interface StrategyDefinition<P extends ParamSpecs = ParamSpecs, S = unknown> {
+  /** Kebab-case name, used by the CLI and in reports. */
   readonly name: string;
+  /** One-line summary. */
   readonly description?: string;
+  /** Parameter declarations. */
   readonly params: P;
   /** Builds per-run state (indicator instances, counters). Called once per run, before the first bar. */
   init(ctx: InitContext<P>): S;

@@ -14,28 +14,44 @@ export type OrderType = 'market' | 'limit' | 'stop' | 'stop-limit';
  * 2 %), or a `distance` in price units. For a long, a stop-loss sits below and a take-profit above;
  * for a short the reverse.
  */
-export type PriceOffset = { price: number } | { pct: number } | { distance: number };
+export type PriceOffset =
+  /** An absolute price level. */
+  | { price: number }
+  /** A fraction of the entry fill price (0.02 = 2 %). */
+  | { pct: number }
+  /** A distance in price units from the entry fill. */
+  | { distance: number };
 
 /** Protective exits attached to the position an order opens. */
 export interface ExitSpec {
+  /** Protective stop below a long entry (above a short one). */
   stopLoss?: PriceOffset;
+  /** Profit target above a long entry (below a short one). */
   takeProfit?: PriceOffset;
   /** Trails the best price since entry by this offset (`pct` or `distance`). */
   trailingStop?: { pct: number } | { distance: number };
 }
 
 /** How big an order is: base-asset quantity, or a fraction of current equity (1 = all of it). */
-export type Size = { qty: number } | { fraction: number };
+export type Size =
+  /** Base-asset quantity. */
+  | { qty: number }
+  /** Fraction of current equity, net of fees (1 = all of it). */
+  | { fraction: number };
 
 /** A raw order: buy or sell a size. Positions net (a sell while long reduces or reverses it). */
 export interface OrderRequest extends ExitSpec {
+  /** Buy or sell. */
   side: Side;
   /** Default `market`. */
   type?: OrderType;
   /** Default: the strategy's default sizing. */
   size?: Size;
+  /** Limit price (limit and stop-limit orders). */
   limitPrice?: number;
+  /** Trigger price (stop and stop-limit orders). */
   stopPrice?: number;
+  /** Free text recorded in the fill log. */
   /** Free text recorded in the fill log. */
   tag?: string;
 }
@@ -47,22 +63,33 @@ export interface OrderRequest extends ExitSpec {
  * `exit()` withdraws pending entries.
  */
 export interface EntryRequest extends ExitSpec {
+  /** Order type. */
   type?: OrderType;
+  /** Size of the order (default: the backtest's default sizing). */
   size?: Size;
+  /** Limit price (limit and stop-limit orders). */
   limitPrice?: number;
+  /** Trigger price (stop and stop-limit orders). */
   stopPrice?: number;
+  /** Free text recorded in the fill log. */
   tag?: string;
 }
 
 /** What a pending order looks like from strategy code. */
 export interface OrderInfo {
+  /** Order id, as returned when it was submitted. */
   id: number;
+  /** Buy or sell. */
   side: Side;
+  /** Order type. */
   type: OrderType;
   /** `long`, `short` or `flat` for target orders; undefined for raw orders. */
   target: 'long' | 'short' | 'flat' | undefined;
+  /** Limit price (limit and stop-limit orders). */
   limitPrice: number | undefined;
+  /** Trigger price (stop and stop-limit orders). */
   stopPrice: number | undefined;
+  /** The order's tag. */
   tag: string | undefined;
 }
 

@@ -5,38 +5,55 @@
 
 /** An integer parameter. */
 export interface IntParam {
+  /** Discriminant. */
   type: 'int';
+  /** Smallest allowed value. */
   min: number;
+  /** Largest allowed value. */
   max: number;
+  /** Value used when none is given. */
   default: number;
   /** Grid step for optimizers (default 1). */
   step?: number;
+  /** Help text for CLIs and reports. */
   description?: string;
 }
 
 /** A real-valued parameter. */
 export interface FloatParam {
+  /** Discriminant. */
   type: 'float';
+  /** Smallest allowed value. */
   min: number;
+  /** Largest allowed value. */
   max: number;
+  /** Value used when none is given. */
   default: number;
   /** Grid step for optimizers. */
   step?: number;
+  /** Help text for CLIs and reports. */
   description?: string;
 }
 
 /** A boolean parameter. */
 export interface BoolParam {
+  /** Discriminant. */
   type: 'bool';
+  /** Value used when none is given. */
   default: boolean;
+  /** Help text for CLIs and reports. */
   description?: string;
 }
 
 /** One of a fixed set of strings. */
 export interface EnumParam<V extends string = string> {
+  /** Discriminant. */
   type: 'enum';
+  /** Allowed values. */
   values: readonly V[];
+  /** Value used when none is given. */
   default: V;
+  /** Help text for CLIs and reports. */
   description?: string;
 }
 
