@@ -189,6 +189,37 @@ const table: Row[] = [
     pnl: 5,
     exit: 'trailing-stop',
   },
+  {
+    name: 'short trailing stop follows the lowest low of earlier bars',
+    bars: [flat, [100, 101, 90, 92], [92, 96, 91, 95], flat],
+    script: { 0: (c) => c.enterShort({ ...qty1, trailingStop: { distance: 5 } }) },
+    fills: [[1, 'sell', 100, 'market'], [2, 'buy', 95, 'trailing-stop']],
+    pnl: 5,
+    exit: 'trailing-stop',
+  },
+  {
+    name: 'short take-profit below the entry',
+    bars: [flat, flat, [97, 98, 89, 90], flat],
+    script: { 0: (c) => c.enterShort({ ...qty1, takeProfit: { pct: 0.1 } }) },
+    fills: [[1, 'sell', 100, 'market'], [2, 'buy', 90, 'take-profit']],
+    pnl: 10,
+  },
+  {
+    name: 'sell stop below a long fills at the stop, or at a gapped-down open',
+    bars: [flat, flat, [97, 98, 94, 96], flat],
+    script: { 0: (c) => c.enterLong(qty1), 1: (c) => c.order({ side: 'sell', type: 'stop', stopPrice: 95, ...qty1 }) },
+    fills: [[1, 'buy', 100, 'market'], [2, 'sell', 95, 'stop']],
+    pnl: -5,
+    exit: 'stop',
+  },
+  {
+    name: 'sell limit above a long fills at the limit',
+    bars: [flat, flat, [101, 104, 100, 102], flat],
+    script: { 0: (c) => c.enterLong(qty1), 1: (c) => c.order({ side: 'sell', type: 'limit', limitPrice: 103, ...qty1 }) },
+    options: { fees: { maker: 0.001, taker: 0.01 } },
+    fills: [[1, 'buy', 100, 'market'], [2, 'sell', 103, 'limit']],
+    pnl: 3 - 1 - 0.103,
+  },
 ];
 
 describe('fill model tables (bars and signals in; fills, exit reasons and PnL out)', () => {
