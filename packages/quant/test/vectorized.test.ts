@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crossTargets, dualMaCross, ema, runBacktest, runVectorized, sma, type BacktestOptions } from '../src/index.js';
+import { crossTargets, defineStrategy, dualMaCross, ema, runBacktest, runVectorized, sma, type BacktestOptions } from '../src/index.js';
 import { randomWalk } from './synthetic.js';
 
 const data = randomWalk(20_000, 99);
@@ -41,5 +42,52 @@ describe('vectorized fast path produces the same trades as the event-driven engi
 
   it('rejects a target array of the wrong length', () => {
     expect(() => runVectorized(data, new Int8Array(3))).toThrow(/3 values for 20000 bars/);
+  });
+});
+
+describe('vectorized path ≡ event-driven engine (property)', () => {
+  it('for random target sequences, fees, slippage, sizing and fill timing', () => {
+    const series = randomWalk(400, 17);
+    // An event-driven strategy that follows a target array: the reference the fast path must match.
+    const follower = (target: Int8Array, size: { fraction: number } | { qty: number }) =>
+      defineStrategy({
+        name: 'follower',
+        params: {},
+        init: () => ({ prev: 0 }),
+        onBar(ctx) {
+          const t = target[ctx.bars.index];
+          if (t === ctx.state.prev) return;
+          ctx.state.prev = t;
+          if (t === 1) ctx.enterLong({ size });
+          else if (t === -1) ctx.enterShort({ size });
+          else ctx.exit();
+        },
+      });
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ len: fc.integer({ min: 1, max: 30 }), t: fc.constantFrom(-1, 0, 1) }), { minLength: 1, maxLength: 40 }),
+        fc.record({
+          taker: fc.integer({ min: 0, max: 50 }).map((x) => x / 10_000),
+          fixed: fc.integer({ min: 0, max: 3 }),
+          slippageBps: fc.integer({ min: 0, max: 30 }),
+          fillAt: fc.constantFrom('next-open' as const, 'close' as const),
+          size: fc.oneof(fc.integer({ min: 1, max: 100 }).map((x) => ({ fraction: x / 100 })), fc.integer({ min: 1, max: 50 }).map((x) => ({ qty: x }))),
+        }),
+        (runs, o) => {
+          const target = new Int8Array(series.length);
+          let i = 0;
+          for (const r of runs) for (let k = 0; k < r.len && i < target.length; k++) target[i++] = r.t;
+          const opts = { fees: { taker: o.taker, fixed: o.fixed }, slippageBps: o.slippageBps, fillAt: o.fillAt, initialCash: 10_000 };
+          const ev = runBacktest(series, follower(target, o.size), {}, opts);
+          const vec = runVectorized(series, target, { ...opts, size: o.size });
+          expect(vec.fills).toEqual(ev.fills);
+          expect(vec.trades).toEqual(ev.trades);
+          expect(vec.rejected).toEqual(ev.rejected);
+          expect(vec.equity).toEqual(ev.equity);
+          expect(vec.final).toEqual(ev.final);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
