@@ -105,12 +105,22 @@ function num(cells: string[], idx: number, map: ColumnMap, file: string, line: n
   return v;
 }
 
+/** True when high and low contain open and close (high ≥ open, close ≥ low). */
+export function consistent(open: number, high: number, low: number, close: number): boolean {
+  return !(high < low || high < open || high < close || low > open || low > close);
+}
+
 /** Parses and checks one data row: cell count, numbers, a valid timestamp and high ≥ open, close ≥ low. */
 export function parseRow(cells: string[], map: ColumnMap, file: string, line: number, unit?: EpochUnit): ParsedRow {
   if (cells.length !== map.width) {
     throw new CsvError('column-count', file, line, undefined, `expected ${map.width} columns, found ${cells.length}`);
   }
-  const time = parseTimestamp(cells[map.time], unit);
+  let time = NaN;
+  try {
+    time = parseTimestamp(cells[map.time], unit);
+  } catch {
+    // Out-of-range epoch numbers are reported below as a bad timestamp with file and line.
+  }
   if (!Number.isFinite(time)) {
     throw new CsvError('bad-timestamp', file, line, map.names[map.time],
       `"${cells[map.time]}" is not an epoch (s, ms, µs) or ISO-8601 timestamp`);
@@ -120,7 +130,7 @@ export function parseRow(cells: string[], map: ColumnMap, file: string, line: nu
   const low = num(cells, map.low, map, file, line);
   const close = num(cells, map.close, map, file, line);
   const volume = map.volume < 0 ? 0 : num(cells, map.volume, map, file, line);
-  if (high < low || high < open || high < close || low > open || low > close) {
+  if (!consistent(open, high, low, close)) {
     throw new CsvError('inconsistent-bar', file, line, undefined,
       `high ${high} / low ${low} do not contain open ${open} and close ${close}`);
   }
