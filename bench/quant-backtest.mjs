@@ -12,12 +12,14 @@
 // backtest-vectorized-with-signals  fresh buffers, timing the SMA and cross-signal computation too
 // backtest-dual-ma-50-200           event-driven engine, dual-ma-cross 50/200 (ten times fewer trades)
 // backtest-vectorized-50-200        vectorized path on the 50/200 targets (and -reused-buffers)
+// csv-ingest-synthetic              streaming CSV ingest of a generated 1,000,000-row file (× scale)
 // csv-ingest-btcusdt-1h             streaming CSV ingest of ../shared/data/BTCUSDT_1h_2024.csv (only if present)
 // backtest-dual-ma-btcusdt-1h       event-driven engine on that file (only if present)
 //
 // Every figure is single-threaded, best of 3 runs after a warm-up run (full GC before each), and checked: the vectorized
 // and event-driven runs must produce the same trades, or the script exits 1 without printing figures.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -130,6 +132,34 @@ report('backtest-vectorized-with-signals', 'bars/s', N / ((vec.ms + sig.ms) / 10
   const reuse2 = best(3, () => q.runVectorized(series, t2, { ...options, buffers }));
   check(reuse2.out.final.equity === ev2.out.final.equity, '50/200 reused-buffer run differs');
   report('backtest-vectorized-50-200-reused-buffers', 'bars/s', N / (reuse2.ms / 1000), `  (${reuse2.ms.toFixed(0)} ms)`);
+}
+
+// CSV ingest at scale: a generated file in the Binance-export number format, read back by chunks.
+{
+  const rows = Math.max(10_000, Math.round(1_000_000 * args.scale));
+  const dir = mkdtempSync(join(tmpdir(), 'xev-quant-bench-'));
+  const file = join(dir, 'bars.csv');
+  const lines = ['timestamp,open,high,low,close,volume'];
+  for (let i = 0; i < rows; i++) {
+    const c = series.close[i % N];
+    lines.push(`${1704067200000 + i * 60_000},${series.open[i % N].toFixed(8)},${series.high[i % N].toFixed(8)},${series.low[i % N].toFixed(8)},${c.toFixed(8)},${series.volume[i % N].toFixed(5)}`);
+  }
+  writeFileSync(file, lines.join('\n'));
+  try {
+    let bestMs = Infinity;
+    let load;
+    await q.readOhlcvCsv(file); // warm-up
+    for (let k = 0; k < 3; k++) {
+      collect();
+      const t0 = performance.now();
+      load = await q.readOhlcvCsv(file);
+      bestMs = Math.min(bestMs, performance.now() - t0);
+    }
+    check(load.series.length === rows && load.gaps.length === 0 && load.timeframe.text === '1m', `synthetic ingest read ${load.series.length} of ${rows} rows`);
+    report('csv-ingest-synthetic', 'bars/s', rows / (bestMs / 1000), `  (${bestMs.toFixed(0)} ms for ${rows.toLocaleString('en-US')} rows)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const btc = resolve(here, '..', '..', 'shared', 'data', 'BTCUSDT_1h_2024.csv');
