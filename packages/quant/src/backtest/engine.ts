@@ -158,7 +158,7 @@ export function runBacktest<P extends ParamSpecs, S>(
     strategy.onBar(ctx);
     if (!atOpen && broker.orders.length > 0) {
       broker.fillMarket(i, c, false);
-      equity[i] = ledger.check(c, `bar ${i} close fill`);
+      equity[i] = ledger.check(c, i);
     }
     inMarket[i] = ledger.qty !== 0 ? 1 : 0;
   }

@@ -35,7 +35,7 @@ const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\
 export function parseTimestamp(cell: string, unit?: EpochUnit): number {
   const text = cell.trim();
   if (text === '') return NaN;
-  if (/^-?\d+(\.\d+)?$/.test(text)) {
+  if (/^-?(\d+\.?\d*|\.\d+)$/.test(text)) {
     const v = Number(text);
     return epochToMs(v, unit ?? detectEpochUnit(v));
   }
