@@ -41,6 +41,39 @@ describe('look-ahead is impossible by construction', () => {
     expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 
+  it('nothing reachable from the strategy context leads to future bars', () => {
+    const leaks: string[] = [];
+    const walk = (v: unknown, path: string, depth: number, seen: Set<unknown>, index: number) => {
+      if (v === null || typeof v !== 'object' || seen.has(v) || depth > 5) return;
+      seen.add(v);
+      if (v instanceof OhlcvSeries) leaks.push(path);
+      if (ArrayBuffer.isView(v) && (v as Float64Array).length > index + 1) leaks.push(path);
+      if (v instanceof SharedArrayBuffer) leaks.push(path);
+      // Data properties only: invoking prototype getters on the prototype itself is meaningless.
+      for (const k of Object.getOwnPropertyNames(v)) {
+        const d = Object.getOwnPropertyDescriptor(v, k);
+        if (d && 'value' in d) walk(d.value, `${path}.${k}`, depth + 1, seen, index);
+      }
+      walk(Object.getPrototypeOf(v), `${path}.__proto__`, depth + 1, seen, index);
+    };
+    const probe = defineStrategy({
+      name: 'probe',
+      params: {},
+      init: () => ({}),
+      onBar(ctx) {
+        if (ctx.bars.index !== 10) return;
+        ctx.order({ side: 'buy', type: 'limit', limitPrice: 1, size: { qty: 1 } });
+        const seen = new Set<unknown>();
+        walk(ctx, 'ctx', 0, seen, 10);
+        // And everything the public getters hand out.
+        walk({ position: ctx.position, openOrders: ctx.openOrders, state: ctx.state, params: ctx.params }, 'getters', 0, seen, 10);
+        expect(seen.size).toBeGreaterThan(5);
+      },
+    });
+    runBacktest(data, probe);
+    expect(leaks).toEqual([]);
+  });
+
   it('the cursor exposes no reference to the underlying series', () => {
     const cursor = new BarCursor(OhlcvSeries.fromBars([data.bar(0), data.bar(1)]));
     cursor.seek(0);

@@ -40,22 +40,27 @@ function exitsOf(req: ExitSpec): ExitSpec | undefined {
 class BacktestContext<P extends ParamSpecs, S> implements StrategyContext<P, S> {
   state!: S;
 
-  constructor(readonly params: ParamValues<P>, readonly bars: BarCursor, private readonly b: Broker) {}
+  // A true private field: the broker holds the whole series, so strategy code must have no path to it.
+  readonly #b: Broker;
+
+  constructor(readonly params: ParamValues<P>, readonly bars: BarCursor, broker: Broker) {
+    this.#b = broker;
+  }
 
   get position(): PositionInfo {
-    return this.b.position;
+    return this.#b.position;
   }
 
   get equity(): number {
-    return this.b.ledger.equity(this.bars.close(0));
+    return this.#b.ledger.equity(this.bars.close(0));
   }
 
   get cash(): number {
-    return this.b.ledger.cash;
+    return this.#b.ledger.cash;
   }
 
   get openOrders(): readonly OrderInfo[] {
-    return this.b.orders.map((o) => ({
+    return this.#b.orders.map((o) => ({
       id: o.id, side: o.side, type: o.type, target: o.target,
       limitPrice: Number.isNaN(o.limitPrice) ? undefined : o.limitPrice,
       stopPrice: Number.isNaN(o.stopPrice) ? undefined : o.stopPrice,
@@ -65,7 +70,7 @@ class BacktestContext<P extends ParamSpecs, S> implements StrategyContext<P, S> 
 
   order(req: OrderRequest): number {
     if (req.side !== 'buy' && req.side !== 'sell') throw new TypeError(`order side must be buy or sell, got ${String(req.side)}`);
-    return this.b.submit({
+    return this.#b.submit({
       side: req.side, type: req.type ?? 'market', target: undefined, size: req.size,
       limitPrice: req.limitPrice ?? NaN, stopPrice: req.stopPrice ?? NaN, exits: exitsOf(req), tag: req.tag,
       placedAt: this.bars.index,
@@ -75,11 +80,11 @@ class BacktestContext<P extends ParamSpecs, S> implements StrategyContext<P, S> 
   private enter(target: 'long' | 'short', req: EntryRequest): number {
     const dir = target === 'long' ? 1 : -1;
     // The latest intent wins: a pending entry the other way, or a pending exit, is withdrawn.
-    this.b.orders = this.b.orders.filter((o) => o.target === undefined || o.target === target);
-    if (Math.sign(this.b.position.qty) === dir) return -1;
-    const pending = this.b.orders.find((o) => o.target === target);
+    this.#b.orders = this.#b.orders.filter((o) => o.target === undefined || o.target === target);
+    if (Math.sign(this.#b.position.qty) === dir) return -1;
+    const pending = this.#b.orders.find((o) => o.target === target);
     if (pending) return pending.id;
-    return this.b.submit({
+    return this.#b.submit({
       side: target === 'long' ? 'buy' : 'sell', type: req.type ?? 'market', target, size: req.size,
       limitPrice: req.limitPrice ?? NaN, stopPrice: req.stopPrice ?? NaN, exits: exitsOf(req), tag: req.tag,
       placedAt: this.bars.index,
@@ -96,23 +101,23 @@ class BacktestContext<P extends ParamSpecs, S> implements StrategyContext<P, S> 
 
   exit(tag?: string): number {
     // A pending entry would re-open what this closes, so exiting withdraws it.
-    this.b.orders = this.b.orders.filter((o) => o.target !== 'long' && o.target !== 'short');
-    const q = this.b.position.qty;
+    this.#b.orders = this.#b.orders.filter((o) => o.target !== 'long' && o.target !== 'short');
+    const q = this.#b.position.qty;
     if (q === 0) return -1;
-    const pending = this.b.orders.find((o) => o.target === 'flat');
+    const pending = this.#b.orders.find((o) => o.target === 'flat');
     if (pending) return pending.id;
-    return this.b.submit({
+    return this.#b.submit({
       side: q > 0 ? 'sell' : 'buy', type: 'market', target: 'flat', size: undefined,
       limitPrice: NaN, stopPrice: NaN, exits: undefined, tag, placedAt: this.bars.index,
     });
   }
 
   cancel(id: number): boolean {
-    return this.b.cancel(id);
+    return this.#b.cancel(id);
   }
 
   cancelAll(): void {
-    this.b.orders = [];
+    this.#b.orders = [];
   }
 }
 
