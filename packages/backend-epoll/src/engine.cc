@@ -180,6 +180,8 @@ void Poller::submit(const Submission& s) {
   if (o.code < xev::kOpCode_ASYNC_WAIT || o.code > xev::kOpCode_POLL) return complete(o, -EINVAL);
   o.fd = handleFd(s.handle);
   if (o.fd < 0) return complete(o, o.fd);
+  int tracked = track(o.fd);
+  if (tracked != 0) return complete(o, tracked);
   switch (o.code) {
     case xev::kOpCode_ASYNC_WAIT:
       if (!isAsyncFd(o.fd)) return complete(o, -EBADF);
@@ -345,6 +347,8 @@ void Poller::poolJobsDone(int fd, uint32_t count) {
 int Poller::closeSync(double handle) {
   int fd = handleFd(handle);
   if (fd < 0) return fd;
+  int tracked = track(fd);
+  if (tracked != 0) return tracked;
   cancelFdOps(fd);
   if (state(fd).poolOps > 0) {
     state(fd).closeSlot = kCloseSyncPending;

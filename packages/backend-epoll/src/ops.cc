@@ -3,6 +3,8 @@
 #include "ops.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
@@ -41,6 +43,27 @@ int64_t acceptOnce(Op& op) {
     if (errno == EINTR || errno == ECONNABORTED) continue;
     return failed(errno);
   }
+}
+
+/**
+ * The outcome of a non-blocking connect once its socket is writable (or in error). The TCP state decides,
+ * not SO_ERROR alone: a connection that was established and then reset before this ran (a server closing
+ * its listener with connections still queued) did connect, and its SO_ERROR of ECONNRESET belongs to the
+ * connection, not to the connect. Its reads then see end of file and its writes EPIPE.
+ */
+int64_t finishConnect(int fd) {
+  tcp_info info;
+  socklen_t infoLen = sizeof(info);
+  bool tcp = ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &infoLen) == 0;
+  if (tcp && info.tcpi_state == TCP_SYN_SENT) return kPark;  // an edge from before the attempt's end
+  if (tcp && info.tcpi_state != TCP_CLOSE) return 0;
+  int err = 0;
+  socklen_t len = sizeof(err);
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return -static_cast<int64_t>(errno);
+  if (!tcp) return err != 0 ? -static_cast<int64_t>(err) : 0;
+  // Closed: a reset after the handshake (tcp_reset reports ECONNREFUSED for one before it) still connected.
+  if (err == ECONNRESET || err == EPIPE) return 0;
+  return err != 0 ? -static_cast<int64_t>(err) : -ECONNABORTED;
 }
 
 int64_t processWait(Op& op, int32_t* resultAux) {
@@ -162,19 +185,8 @@ int64_t performWrite(Op& op) {
                      op.addrLen);
       } while (n < 0 && errno == EINTR);
       break;
-    case xev::kOpCode_CONNECT: {
-      // Writable after a non-blocking connect: SO_ERROR says how the connection attempt ended. An edge
-      // that is not the attempt's end (the socket was in the epoll set before connect) finds no error
-      // and no peer yet: keep waiting.
-      int err = 0;
-      socklen_t len = sizeof(err);
-      if (::getsockopt(op.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return -static_cast<int64_t>(errno);
-      if (err != 0) return -static_cast<int64_t>(err);
-      SockAddr peer;
-      socklen_t peerLen = sizeof(peer);
-      if (::getpeername(op.fd, &peer.sa, &peerLen) == 0) return 0;
-      return errno == ENOTCONN ? kPark : -static_cast<int64_t>(errno);
-    }
+    case xev::kOpCode_CONNECT:
+      return finishConnect(op.fd);
     default:
       return -EINVAL;
   }

@@ -2,6 +2,7 @@
 // descriptors, per-descriptor readiness and queues, turning events into performed operations, and waiting.
 #include "poller.h"
 
+#include <fcntl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -94,6 +95,15 @@ void Poller::close() {
 Poller::FdState& Poller::state(int fd) {
   if (static_cast<size_t>(fd) >= fds_.size()) fds_.resize(std::max(static_cast<size_t>(fd) + 1, fds_.size() * 2));
   return fds_[fd];
+}
+
+int Poller::track(int fd) {
+  if (static_cast<size_t>(fd) < fds_.size()) return 0;
+  // Beyond every descriptor seen so far: grow the table only for a descriptor that is open, so that a bad
+  // handle (a huge number) costs an EBADF, not megabytes. Open descriptors stay below RLIMIT_NOFILE.
+  if (::fcntl(fd, F_GETFD) < 0) return -errno;
+  state(fd);
+  return 0;
 }
 
 int Poller::kindOf(int fd, FdKind* kind) {

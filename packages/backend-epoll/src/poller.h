@@ -128,6 +128,8 @@ class Poller {
 
   Op* op(int32_t slot);
   FdState& state(int fd);
+  /** Makes sure `fd` has a state entry; -EBADF (without growing the table) when it is not open. */
+  int track(int fd);
   void push(double slot, double result, double aux = 0);
   void complete(Op& o, int64_t result, int32_t aux = 0);
   void fail(const Submission& s, int err);

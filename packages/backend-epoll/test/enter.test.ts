@@ -43,6 +43,14 @@ describe('epoll backend basics', () => {
     expect((await ring.run(OpCode.recv, { handle: 1.5, buffer: new Uint8Array(1) })).result).toBe(-E.EBADF);
     expect((await ring.run(OpCode.recv, { handle: 100000, buffer: new Uint8Array(1) })).result).toBe(-E.EBADF);
     expect((await ring.run(OpCode.close, { handle: 99999 })).result).toBe(-E.EBADF);
+    // Huge descriptor numbers cost an EBADF, not a per-descriptor table that large.
+    const rss = process.memoryUsage().rss;
+    for (let i = 0; i < 50; i++) {
+      const handle = 16_000_000 + i * 1000;
+      expect((await ring.run(OpCode.pread, { handle, buffer: new Uint8Array(1) })).result).toBe(-E.EBADF);
+      expect(ring.backend.closeSync(handle)).toBe(-E.EBADF);
+    }
+    expect(process.memoryUsage().rss - rss).toBeLessThan(64 << 20);
     expect((await ring.run(OpCode.cancel, { target: 200000 })).result).toBe(-E.ENOENT);
     const bad = ring.stage(OpCode.nop, { slot: -3 });
     ring.enter();

@@ -34,6 +34,30 @@ async function pair(ring: Ring): Promise<[number, number, number]> {
   return [client, accepted.result, l.fd];
 }
 
+describe('epoll connect', () => {
+  it('a connection reset after its handshake, before the backend looked, still connected', async () => {
+    // Attached: enter only submits, so nothing reaps the connect's edge until this test yields to libuv.
+    const ring = new Ring('attached');
+    try {
+      const l = listen(ring);
+      const s = ring.backend.socket(4, SockType.stream);
+      const c = ring.stage(OpCode.connect, { handle: s, aux: encodeAddress('127.0.0.1', l.port) });
+      ring.enter();
+      if (!ring.done.has(c)) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // the kernel completes the handshake
+        // Closing a listener resets the connections still in its accept queue.
+        expect(ring.backend.closeSync(l.fd)).toBe(0);
+      }
+      const [connected] = await ring.wait(c);
+      expect(connected.result).toBe(0);
+      expect((await ring.run(OpCode.recv, { handle: s, buffer: new Uint8Array(4) })).result).toBeLessThanOrEqual(0);
+      ring.backend.closeSync(s);
+    } finally {
+      ring.close();
+    }
+  });
+});
+
 for (const mode of ['blocking', 'attached'] as const) {
   describe(`epoll sockets (${mode})`, () => {
     let ring: Ring;
