@@ -13,6 +13,8 @@ import { type ConformanceCase, type ConformanceGroup, runCase } from './context.
 import { fileCases } from './file.cases.js';
 import { fsFileCases } from './fs-files.cases.js';
 import { loopCases } from './loop.cases.js';
+import { netFailureCases } from './net-failures.cases.js';
+import { netStreamCases } from './net-stream.cases.js';
 import { processCases } from './process.cases.js';
 import { promiseCases } from './promise.cases.js';
 import { tcpCases } from './tcp.cases.js';
@@ -35,6 +37,8 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   fsFileCases,
   tcpCases,
   udpCases,
+  netStreamCases,
+  netFailureCases,
 ];
 
 /** The number of cases in the suite. */
