@@ -89,6 +89,25 @@ int ObjectsOf(int op) {
 
 }  // namespace
 
+class Instance;
+
+// The uv_poll_t watcher of an attached instance, tracked so that a worker thread's environment cannot
+// unload the addon while libuv still owes us the close callback (that would run unmapped code): an async
+// cleanup hook holds the environment's teardown until the watcher is closed, and stops it if nobody did.
+struct Watch {
+  Attachment* attachment = nullptr;
+  napi_async_cleanup_hook_handle hook = nullptr;
+  Instance* owner = nullptr;
+};
+
+void WatchClosed(void* data) {
+  auto* w = static_cast<Watch*>(data);
+  if (w->hook != nullptr) napi_remove_async_cleanup_hook(w->hook);
+  delete w;
+}
+
+void WatchCleanupHook(napi_async_cleanup_hook_handle, void* data);
+
 class Instance : public Napi::ObjectWrap<Instance> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -129,6 +148,9 @@ class Instance : public Napi::ObjectWrap<Instance> {
   }
 
   ~Instance() override { Release(); }
+
+  // The environment is going away: the cleanup hook stopped the watcher.
+  void WatchGone() { watch_ = nullptr; }
 
  private:
   bool Alive(Napi::Env env) {
@@ -241,18 +263,22 @@ class Instance : public Napi::ObjectWrap<Instance> {
       return env.Undefined();
     }
     onReady_ = Napi::Persistent(info[0].As<Napi::Function>());
-    if (attachment_ != nullptr) return env.Undefined();
+    if (watch_ != nullptr) return env.Undefined();
     if (asyncContext_ == nullptr) napi_async_init(env, nullptr, Napi::String::New(env, "xev:io_uring"), &asyncContext_);
     uv_loop_t* loop = nullptr;
     napi_get_uv_event_loop(env, &loop);
     int err = 0;
-    attachment_ = AttachStart(loop, engine_.RingFd(), &Instance::OnReadable, this, &err);
-    if (attachment_ == nullptr) {
+    Attachment* a = AttachStart(loop, engine_.RingFd(), &Instance::OnReadable, this, &err);
+    if (a == nullptr) {
       Napi::Error::New(env, std::string("uv_poll_start on the ring fd failed: ") + uv_strerror(err))
           .ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    AttachSetRef(attachment_, ref_);
+    watch_ = new Watch();
+    watch_->attachment = a;
+    watch_->owner = this;
+    napi_add_async_cleanup_hook(env, WatchCleanupHook, watch_, &watch_->hook);
+    AttachSetRef(a, ref_);
     return env.Undefined();
   }
 
@@ -265,7 +291,7 @@ class Instance : public Napi::ObjectWrap<Instance> {
 
   Napi::Value SetRef(const Napi::CallbackInfo& info) {
     ref_ = info.Length() > 0 && info[0].ToBoolean().Value();
-    if (attachment_ != nullptr) AttachSetRef(attachment_, ref_);
+    if (watch_ != nullptr && watch_->attachment != nullptr) AttachSetRef(watch_->attachment, ref_);
     return info.Env().Undefined();
   }
 
@@ -362,8 +388,14 @@ class Instance : public Napi::ObjectWrap<Instance> {
   }
 
   void Release() {
-    if (attachment_ != nullptr) AttachStop(attachment_);  // before the ring fd closes, as libuv requires
-    attachment_ = nullptr;
+    if (watch_ != nullptr) {
+      // Before the ring fd closes, as libuv requires.
+      Attachment* a = watch_->attachment;
+      watch_->attachment = nullptr;
+      watch_->owner = nullptr;
+      if (a != nullptr) AttachStop(a, WatchClosed, watch_);
+      watch_ = nullptr;
+    }
     engine_.Close();
     sq_ = cq_ = nullptr;
     sqEntries_ = cqEntries_ = 0;
@@ -387,9 +419,19 @@ class Instance : public Napi::ObjectWrap<Instance> {
   unsigned sqEntries_ = 0, cqEntries_ = 0;
   Napi::FunctionReference onReady_;
   napi_async_context asyncContext_ = nullptr;
-  Attachment* attachment_ = nullptr;
+  Watch* watch_ = nullptr;
   bool ref_ = false;
 };
+
+void WatchCleanupHook(napi_async_cleanup_hook_handle, void* data) {
+  auto* w = static_cast<Watch*>(data);
+  Attachment* a = w->attachment;
+  if (a == nullptr) return;  // already closing: WatchClosed removes the hook
+  w->attachment = nullptr;
+  if (w->owner != nullptr) w->owner->WatchGone();
+  w->owner = nullptr;
+  AttachStop(a, WatchClosed, w);
+}
 
 namespace {
 

@@ -8,6 +8,8 @@ struct Attachment {
   uv_poll_t poll;
   void (*onReadable)(void*);
   void* data;
+  void (*onClosed)(void*) = nullptr;
+  void* closedData = nullptr;
 };
 
 namespace {
@@ -19,7 +21,13 @@ void OnPoll(uv_poll_t* handle, int status, int events) {
   if (a->onReadable != nullptr) a->onReadable(a->data);
 }
 
-void OnClose(uv_handle_t* handle) { delete static_cast<Attachment*>(handle->data); }
+void OnClose(uv_handle_t* handle) {
+  auto* a = static_cast<Attachment*>(handle->data);
+  void (*onClosed)(void*) = a->onClosed;
+  void* data = a->closedData;
+  delete a;
+  if (onClosed != nullptr) onClosed(data);
+}
 
 }  // namespace
 
@@ -48,8 +56,10 @@ void AttachSetRef(Attachment* a, bool ref) {
   else uv_unref(reinterpret_cast<uv_handle_t*>(&a->poll));
 }
 
-void AttachStop(Attachment* a) {
+void AttachStop(Attachment* a, void (*onClosed)(void*), void* data) {
   a->onReadable = nullptr;
+  a->onClosed = onClosed;
+  a->closedData = data;
   uv_poll_stop(&a->poll);
   uv_close(reinterpret_cast<uv_handle_t*>(&a->poll), OnClose);
 }

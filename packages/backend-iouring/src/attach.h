@@ -13,7 +13,8 @@ struct Attachment;
 Attachment* AttachStart(uv_loop_s* loop, int fd, void (*onReadable)(void*), void* data, int* err);
 // Whether the watcher keeps Node's event loop alive.
 void AttachSetRef(Attachment* a, bool ref);
-// Stops watching and frees the watcher (asynchronously, as libuv requires); call before closing `fd`.
-void AttachStop(Attachment* a);
+// Stops watching at once (call it before closing `fd`) and frees the watcher asynchronously, as libuv
+// requires; `onClosed(data)` runs when that is done (the addon must stay loaded until then).
+void AttachStop(Attachment* a, void (*onClosed)(void*), void* data);
 
 }  // namespace xev::iouring

@@ -222,6 +222,37 @@ describe('io_uring attached: waking Node', () => {
   });
 });
 
+describe('io_uring in worker threads', () => {
+  it('a worker that exits (or is terminated) with an attached instance, destroyed or not, never crashes the process', async () => {
+    const code = (how: string) => `
+      const { parentPort } = require('node:worker_threads');
+      const a = require(${JSON.stringify(addonPath)});
+      const i = new a.Instance(8, 0);
+      i.init(new Float64Array(48), new Array(16).fill(null), new Float64Array(24));
+      i.attach(() => i.enter(0, 0));
+      i.setRef(true);
+      i.armWake(1);
+      setTimeout(() => {
+        ${how === 'destroy' ? 'i.setRef(false); i.destroy();' : ''}
+        ${how === 'hang' ? 'parentPort.postMessage("up");' : 'process.exit(0);'}
+      }, 5);`;
+    for (let round = 0; round < 5; round++) {
+      for (const how of ['destroy', 'exit', 'hang']) {
+        const w = new Worker(code(how), { eval: true });
+        const exited = new Promise<number>((resolve, reject) => {
+          w.once('error', reject);
+          w.once('exit', resolve);
+        });
+        if (how === 'hang') {
+          await new Promise((r) => w.once('message', r));
+          await w.terminate();
+        }
+        await exited;
+      }
+    }
+  });
+});
+
 describe('io_uring blocking: waiting in the kernel', () => {
   it('enter(0, ms) waits about ms for nothing; enter(0, -1) waits until a completion', async () => {
     const h = make('blocking');
