@@ -37,6 +37,7 @@ export class Harness {
 
   /** Stages one operation; returns its slot. */
   stage(op: number, s: Staged = {}, slot = this.#nextSlot++): number {
+    this.#nextSlot = Math.max(this.#nextSlot, slot + 1);
     const i = this.#staged++;
     const base = i * Sqe.stride;
     this.sq[base + Sqe.op] = op;
