@@ -34,7 +34,6 @@ if (!asan && !force && fs.existsSync(output) && fs.statSync(output).mtimeMs > ne
   process.exit(0);
 }
 
-const configure = ['configure', ...(asan ? ['--', '-Dxev_sanitize=true'] : [])];
-let status = nodeGyp(configure);
+let status = nodeGyp(['configure'], asan ? ['-Dxev_sanitize=true'] : []);
 if (status === 0) status = nodeGyp(['build', ...(asan ? ['--debug'] : [])]);
 process.exit(status);

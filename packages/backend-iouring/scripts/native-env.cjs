@@ -23,15 +23,15 @@ function nodeGypBin() {
   }
 }
 
-/** Runs node-gyp with `args`; returns the exit status. */
-function nodeGyp(args) {
+/** Runs node-gyp with `args` (and `gypArgs` for gyp itself, after `--`); returns the exit status. */
+function nodeGyp(args, gypArgs = []) {
   const bin = nodeGypBin();
   if (!bin) {
     console.error('[@xev/backend-iouring] node-gyp was not found');
     return 1;
   }
   const dir = nodeDir();
-  const full = [bin, ...args, ...(dir ? [`--nodedir=${dir}`] : []), '--jobs=max'];
+  const full = [bin, ...args, ...(dir ? [`--nodedir=${dir}`] : []), '--jobs=max', ...(gypArgs.length ? ['--', ...gypArgs] : [])];
   const result = require('node:child_process').spawnSync(process.execPath, full, { cwd: packageRoot, stdio: 'inherit' });
   return result.status ?? 1;
 }

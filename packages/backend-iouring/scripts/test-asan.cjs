@@ -20,6 +20,6 @@ const env = {
   UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
   XEV_IOURING_DEBUG: '1',
 };
-const vitest = require.resolve('vitest/vitest.mjs', { paths: [packageRoot] });
+const vitest = path.join(path.dirname(require.resolve('vitest/package.json', { paths: [packageRoot] })), 'vitest.mjs');
 const result = spawnSync(process.execPath, [vitest, 'run', ...process.argv.slice(2)], { cwd: packageRoot, env, stdio: 'inherit' });
 process.exit(result.status ?? 1);
