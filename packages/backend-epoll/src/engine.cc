@@ -138,6 +138,7 @@ void Poller::submit(const Submission& s) {
   o.len = o.auxLen = 0;
   o.arg0 = o.arg1 = 0;
   o.connecting = false;
+  o.streamSocket = false;
   o.cancelBy = -1;
   o.prev = o.next = nullptr;
 

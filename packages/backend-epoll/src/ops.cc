@@ -177,7 +177,9 @@ int64_t performWrite(Op& op) {
       do n = ::send(op.fd, op.buf, op.len, MSG_DONTWAIT | MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
       break;
     case xev::kOpCode_WRITE:
-      do n = ::write(op.fd, op.buf, op.len); while (n < 0 && errno == EINTR);
+      do {
+        n = op.streamSocket ? ::send(op.fd, op.buf, op.len, MSG_DONTWAIT | MSG_NOSIGNAL) : ::write(op.fd, op.buf, op.len);
+      } while (n < 0 && errno == EINTR);
       break;
     case xev::kOpCode_SENDTO:
       do {

@@ -56,6 +56,7 @@ struct Op {
   OpState state = OpState::kIdle;
   uint8_t dir = kRead;
   bool connecting = false;    // connect issued, waiting for writability
+  bool streamSocket = false;  // write on a stream socket: send(MSG_NOSIGNAL), never SIGPIPE
   Op* prev = nullptr;         // descriptor queue links
   Op* next = nullptr;
   int32_t cancelBy = -1;      // slot of a cancel that completes after this op (kCancelWait)

@@ -134,6 +134,7 @@ void Poller::startReady(Op& o, Dir dir) {
   FdKind kind;
   int err = kindOf(o.fd, &kind);
   if (err != 0) return complete(o, err);
+  o.streamSocket = kind == FdKind::kStreamSocket;
   FdState* st = &state(o.fd);
   bool& ready = dir == kRead ? st->readable : st->writable;
   if (ready && st->head[dir] == nullptr && !o.connecting) {
