@@ -4,7 +4,7 @@
  */
 export * from './data/index.js';
 export * from './indicators/index.js';
-export { defineStrategy, type StrategyDefinition } from './strategy/define-strategy.js';
+export { defineStrategy, type StrategyDefinition, type VectorizedPlan, type VectorizedScratch } from './strategy/define-strategy.js';
 export { BarCursor, LookAheadError } from './strategy/cursor.js';
 export type { InitContext, StrategyContext } from './strategy/context.js';
 export type {
@@ -37,3 +37,19 @@ export { ConfigError, validateConfig, type RunConfig } from './cli/config.js';
 export { backtestFile, writeReport, writeTrades, type FileRun } from './cli/run.js';
 export { runDemo, sp500DataPath, type DemoOptions, type DemoSummary } from './demo.js';
 export { runVectorized, crossTargets, type VectorizedOptions } from './backtest/vectorized.js';
+export {
+  ParamSpace, buildAxes, compileConstraint, mulberry32, MAX_GRID,
+  type ParamSet, type ParamRange, type Constraint, type SearchSpace, type Axis,
+} from './optimizer/param-space.js';
+export {
+  METRIC_KEYS, METRIC_COUNT, packMetrics, unpackMetrics, compileObjective, compareRanked, TopN,
+  type Objective, type ObjectiveFn, type RankedResult,
+} from './optimizer/objective.js';
+export { Evaluator, loadStrategy, type StrategyRef, type EvalSpec, type EvalError } from './optimizer/evaluate.js';
+export { InlineRunner, bufferId, type Sweep, type SweepRunner, type BatchCallback } from './optimizer/runner.js';
+export { ThreadRunner, workerModuleUrl, type ThreadRunnerOptions, type ThreadRunnerStats } from './optimizer/thread-runner.js';
+export type { BatchTask, BatchResult, DatasetHandle } from './optimizer/worker-task.js';
+export {
+  optimize, generateCandidates, evalSpecOf, toBatches, defaultBatchSize,
+  type OptimizeOptions, type OptimizeResult, type OptimizeProgress, type SearchMethod,
+} from './optimizer/optimize.js';

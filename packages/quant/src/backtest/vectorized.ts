@@ -186,11 +186,13 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
 /**
  * Target positions of a moving-average cross, as the built-in `dual-ma-cross` decides them: +1 from
  * an up-cross (fast − slow goes from ≤ 0 to > 0), and on a down-cross −1 when `allowShort`, else 0;
- * unchanged otherwise (and 0 before the first cross).
+ * unchanged otherwise (and 0 before the first cross). Writes into `into` (at least as long) when given.
  */
-export function crossTargets(fast: ArrayLike<number>, slow: ArrayLike<number>, allowShort = false): Int8Array {
+export function crossTargets(fast: ArrayLike<number>, slow: ArrayLike<number>, allowShort = false, into?: Int8Array): Int8Array {
   const n = fast.length;
-  const out = new Int8Array(n);
+  // `into` lets an optimizer reuse one target array across runs instead of allocating one per run.
+  const out = into ? into.subarray(0, n) : new Int8Array(n);
+  if (out.length < n) throw new RangeError(`target buffer holds fewer than the ${n} bars`);
   let state = 0;
   let prev = NaN;
   for (let i = 0; i < n; i++) {

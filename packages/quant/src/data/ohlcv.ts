@@ -50,10 +50,16 @@ export class OhlcvSeries {
   /** Volumes (base units). */
   readonly volume: Float64Array;
 
-  private constructor(buffer: SharedArrayBuffer, length: number) {
+  // Column stride and first bar inside the buffer: equal to `length` and 0 except for a range view.
+  readonly #stride: number;
+  readonly #start: number;
+
+  private constructor(buffer: SharedArrayBuffer, length: number, stride = length, start = 0) {
     this.buffer = buffer;
     this.length = length;
-    const col = (k: number) => new Float64Array(buffer, k * length * 8, length);
+    this.#stride = stride;
+    this.#start = start;
+    const col = (k: number) => new Float64Array(buffer, (k * stride + start) * 8, length);
     this.time = col(0);
     this.open = col(1);
     this.high = col(2);
@@ -115,6 +121,18 @@ export class OhlcvSeries {
       close: this.close[i],
       volume: this.volume[i],
     };
+  }
+
+  /**
+   * Bars `[start, end)` as a view over the same shared memory (no copy): what walk-forward windows and
+   * workers use to backtest part of a dataset. Its `buffer` is the parent's whole buffer, so rebuild a
+   * range in another thread from the parent (`fromBuffer(buffer, parentLength).range(start, end)`).
+   */
+  range(start: number, end: number = this.length): OhlcvSeries {
+    if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= this.length)) {
+      throw new RangeError(`range [${start}, ${end}) outside [0, ${this.length}]`);
+    }
+    return new OhlcvSeries(this.buffer, end - start, this.#stride, this.#start + start);
   }
 
   /** Copies bars `[start, end)` into a new series with its own buffer. */

@@ -64,6 +64,9 @@ export interface Metrics {
   buyAndHoldCagr: number;
 }
 
+// Bar returns of the latest call, reused: computeMetrics is synchronous and reads them only before returning.
+let scratch = new Float64Array(0);
+
 /**
  * Computes the metrics of a backtest. Bars per year come from `options.periodsPerYear`, else from the
  * result's timeframe and the calendar; a run without a timeframe must pass `periodsPerYear`.
@@ -76,11 +79,14 @@ export function computeMetrics(result: BacktestResult, options: MetricsOptions =
   const n = eq.length;
   const eN = n > 0 ? eq[n - 1] : e0;
   const years = n / ppy;
-  const r = barReturns(eq, e0);
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+  const r = barReturns(eq, e0, scratch);
   const rf = (options.riskFreeRate ?? 0) / ppy;
-  const excess = r.map((x) => x - rf);
+  // x − 0 is x to the bit, so with no risk-free rate the returns are the excess returns (and the
+  // copy, which cost more than everything else here, is skipped).
+  const excess = rf === 0 ? r : r.map((x) => x - rf);
   const sd = sampleStdDev(r);
-  const dd = drawdowns(eq, e0);
+  const dd = drawdowns(eq, e0, false);
   const cagr = years > 0 ? (eN / e0) ** (1 / years) - 1 : NaN;
 
   const pnl = result.trades.map((t) => t.netPnl);

@@ -3,9 +3,13 @@
  * so the first bar's return is measured from the initial cash.
  */
 
-/** Per-bar simple returns rᵢ = Eᵢ / Eᵢ₋₁ − 1, with E₋₁ = the initial equity. */
-export function barReturns(equity: ArrayLike<number>, initial: number): Float64Array {
-  const r = new Float64Array(equity.length);
+/**
+ * Per-bar simple returns rᵢ = Eᵢ / Eᵢ₋₁ − 1, with E₋₁ = the initial equity. Written into `into` (at
+ * least as long; the result is a view of it) when given — the optimizer computes metrics thousands of
+ * times per second, and allocating a fresh array per run cost more than the arithmetic.
+ */
+export function barReturns(equity: ArrayLike<number>, initial: number, into?: Float64Array): Float64Array {
+  const r = into ? into.subarray(0, equity.length) : new Float64Array(equity.length);
   let prev = initial;
   for (let i = 0; i < equity.length; i++) {
     r[i] = equity[i] / prev - 1;
@@ -52,9 +56,12 @@ export interface DrawdownStats {
   series: Float64Array;
 }
 
-/** Peak-to-trough drawdown; the initial equity counts as the first peak. */
-export function drawdowns(equity: ArrayLike<number>, initial: number): DrawdownStats {
-  const series = new Float64Array(equity.length);
+/**
+ * Peak-to-trough drawdown; the initial equity counts as the first peak. `withSeries: false` skips the
+ * per-bar series (left empty), for callers that need only the two statistics.
+ */
+export function drawdowns(equity: ArrayLike<number>, initial: number, withSeries = true): DrawdownStats {
+  const series = new Float64Array(withSeries ? equity.length : 0);
   let peak = initial;
   let peakAt = -1;
   let maxDd = 0;
@@ -66,7 +73,7 @@ export function drawdowns(equity: ArrayLike<number>, initial: number): DrawdownS
       peakAt = i;
     }
     const dd = 1 - e / peak;
-    series[i] = dd;
+    if (withSeries) series[i] = dd;
     if (dd > maxDd) maxDd = dd;
     if (i - peakAt > maxBars) maxBars = i - peakAt;
   }

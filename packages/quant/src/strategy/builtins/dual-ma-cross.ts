@@ -1,5 +1,6 @@
-import { Ema } from '../../indicators/ema.js';
-import { Sma } from '../../indicators/sma.js';
+import { crossTargets } from '../../backtest/vectorized.js';
+import { ema, Ema } from '../../indicators/ema.js';
+import { sma, Sma } from '../../indicators/sma.js';
 import { defineStrategy } from '../define-strategy.js';
 
 /**
@@ -33,5 +34,16 @@ export const dualMaCross = defineStrategy({
       if (ctx.params.allowShort) ctx.enterShort({ size: { fraction: ctx.params.fraction } });
       else ctx.exit();
     }
+  },
+  vectorized(series, params, scratch) {
+    if (params.fast >= params.slow) throw new RangeError(`dual-ma-cross needs fast < slow, got ${params.fast} ≥ ${params.slow}`);
+    // The batch averages agree with the streaming ones bit for bit, so the crosses are the same bars.
+    const avg = (p: number) => {
+      const key = `${params.kind}:${p}`;
+      let a = scratch.cache.get(key);
+      if (!a) scratch.cache.set(key, (a = params.kind === 'ema' ? ema(series.close, p) : sma(series.close, p)));
+      return a;
+    };
+    return { target: crossTargets(avg(params.fast), avg(params.slow), params.allowShort, scratch.target), size: { fraction: params.fraction } };
   },
 });
