@@ -36,10 +36,8 @@ void Engine::Close() {
   backlogHead_ = 0;
 }
 
-Slot& Engine::At(uint32_t slot) {
-  uint32_t chunk = slot >> kSlotChunkBits;
+void Engine::Grow(uint32_t chunk) {
   while (chunks_.size() <= chunk) chunks_.emplace_back(new Slot[1u << kSlotChunkBits]);
-  return chunks_[chunk][slot & ((1u << kSlotChunkBits) - 1)];
 }
 
 FdState& Engine::Fd(int fd) {

@@ -19,6 +19,12 @@
 
 namespace xev::iouring {
 
+// Chunk size of the slot table: 256 slots of ~300 bytes, one allocation when the loop first uses them.
+constexpr uint32_t kSlotChunkBits = 8;
+constexpr uint32_t kMaxSlots = 1u << 24;
+// File descriptors below this index a dense per-fd table; the rare ones above live in a hash map.
+constexpr int kDenseFds = 1 << 16;
+
 // One submission entry of the loop, decoded by the addon (which alone reads JavaScript values).
 struct OpInput {
   int op = 0;
@@ -107,7 +113,13 @@ class Engine {
 
  private:
   friend struct Ops;
-  Slot& At(uint32_t slot);
+  // Inline: called several times per operation on the hot path.
+  Slot& At(uint32_t slot) {
+    uint32_t chunk = slot >> kSlotChunkBits;
+    if (__builtin_expect(chunk >= chunks_.size(), 0)) Grow(chunk);
+    return chunks_[chunk][slot & ((1u << kSlotChunkBits) - 1)];
+  }
+  void Grow(uint32_t chunk);
   FdState& Fd(int fd);
   // Whether `fd` may name an open file: below the descriptor limit, and checked with fcntl beyond the
   // dense table, so that a bogus handle such as 2e9 costs an -EBADF, not a 32 GiB table.
@@ -147,9 +159,5 @@ class Engine {
   uint64_t protocolErrors_ = 0;
 };
 
-// Chunk size of the slot table: 256 slots of ~300 bytes, one allocation when the loop first uses them.
-constexpr uint32_t kSlotChunkBits = 8;
-constexpr uint32_t kMaxSlots = 1u << 24;
-constexpr int kDenseFds = 1 << 16;
 
 }  // namespace xev::iouring
