@@ -13,13 +13,14 @@ const blockedByCore = /^rule 9: thread pool: |^rule 7: async: .*workers?\b/;
 const runAll = process.env.XEV_CONFORMANCE_ALL === '1';
 
 let currentGroup = '';
-const trackingDescribe = (name: string, body: () => void): void =>
+const trackingDescribe = (name: string, body: () => void): void => {
   describe(name, () => {
     const outer = currentGroup;
     currentGroup = name;
     body();
     currentGroup = outer;
   });
+};
 const gatedIt = Object.assign(
   (name: string, body: () => Promise<void>, timeout?: number): void => {
     if (!runAll && blockedByCore.test(`${currentGroup}: ${name}`)) it.skip(name, body);
