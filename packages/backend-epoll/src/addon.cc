@@ -109,7 +109,6 @@ class Instance : public Napi::ObjectWrap<Instance> {
     if (err != 0) {
       delete poller_;
       poller_ = nullptr;
-      destroyed_ = true;
       throwError(env, std::string("epoll backend: ") + std::strerror(-err));
       return;
     }
@@ -246,7 +245,15 @@ class Instance : public Napi::ObjectWrap<Instance> {
     napi_value result;
     // napi_make_callback opens a callback scope: microtasks and nextTicks run when it closes, as after any
     // libuv callback into JavaScript.
+    self->inCallback_ = true;
     napi_status status = napi_make_callback(env, self->asyncContext_, global, self->onReady_.Value(), 0, nullptr, &result);
+    self->inCallback_ = false;
+    if (self->asyncContextDoomed_) {
+      // destroy() ran inside the callback (from a promise continuation): release the context only now.
+      napi_async_destroy(env, self->asyncContext_);
+      self->asyncContext_ = nullptr;
+      self->asyncContextDoomed_ = false;
+    }
     if (status == napi_pending_exception) {
       napi_value error;
       napi_get_and_clear_last_exception(env, &error);
@@ -427,8 +434,12 @@ class Instance : public Napi::ObjectWrap<Instance> {
     if (hooked_) {
       hooked_ = false;
       if (!fromHook) napi_remove_env_cleanup_hook(env_, &Instance::cleanupHook, this);
-      if (asyncContext_ != nullptr) napi_async_destroy(env_, asyncContext_);
-      asyncContext_ = nullptr;
+      if (inCallback_) {
+        asyncContextDoomed_ = true;  // napi_make_callback is still using it
+      } else if (asyncContext_ != nullptr) {
+        napi_async_destroy(env_, asyncContext_);
+        asyncContext_ = nullptr;
+      }
       onReady_.Reset();
       sqRef_.Reset();
       cqRef_.Reset();
@@ -438,7 +449,6 @@ class Instance : public Napi::ObjectWrap<Instance> {
 
   napi_env env_ = nullptr;
   Poller* poller_ = nullptr;
-  bool destroyed_ = false;
   bool hooked_ = false;
   bool ref_ = false;
   Napi::ObjectReference sqRef_;
@@ -451,6 +461,8 @@ class Instance : public Napi::ObjectWrap<Instance> {
   Attachment* attachment_ = nullptr;
   Napi::FunctionReference onReady_;
   napi_async_context asyncContext_ = nullptr;
+  bool inCallback_ = false;          // inside napi_make_callback in onPollReady
+  bool asyncContextDoomed_ = false;  // released while inCallback_
 };
 
 Napi::Value probeJs(const Napi::CallbackInfo& info) {

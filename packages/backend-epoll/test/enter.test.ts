@@ -164,6 +164,25 @@ describe('epoll attached mode', () => {
     expect(calls).toBe(1);
   });
 
+  it('survives destroy() from onReady itself and from a microtask it queued', async () => {
+    for (const fromMicrotask of [false, true]) {
+      const r = new Ring('attached');
+      await new Promise<void>((resolve) => {
+        r.backend.attach(() => {
+          const destroy = () => {
+            r.backend.destroy();
+            resolve();
+          };
+          if (fromMicrotask) queueMicrotask(destroy);
+          else destroy();
+        });
+        r.backend.armWake(0);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(() => r.backend.enter(0, 0)).toThrow(/destroyed/);
+    }
+  });
+
   it('runs microtasks queued by onReady before returning to libuv', async () => {
     ring = new Ring('attached');
     const order: string[] = [];
