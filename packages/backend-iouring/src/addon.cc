@@ -262,6 +262,11 @@ class Instance : public Napi::ObjectWrap<Instance> {
       Napi::TypeError::New(env, "onReady must be a function").ThrowAsJavaScriptException();
       return env.Undefined();
     }
+    if (engine_.blocking()) {
+      // A blocking-mode ring may use DEFER_TASKRUN, whose fd never becomes readable for libuv.
+      Napi::Error::New(env, "attach() needs an instance created for attached mode").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
     onReady_ = Napi::Persistent(info[0].As<Napi::Function>());
     if (watch_ != nullptr) return env.Undefined();
     if (asyncContext_ == nullptr) napi_async_init(env, nullptr, Napi::String::New(env, "xev:io_uring"), &asyncContext_);
@@ -384,6 +389,7 @@ class Instance : public Napi::ObjectWrap<Instance> {
     Napi::Object o = Napi::Object::New(info.Env());
     o.Set("protocolErrors", Napi::Number::New(info.Env(), static_cast<double>(engine_.protocolErrors())));
     o.Set("ringFd", Napi::Number::New(info.Env(), engine_.RingFd()));
+    o.Set("cancelAlready", Napi::Number::New(info.Env(), static_cast<double>(engine_.cancelAlready())));
     return o;
   }
 

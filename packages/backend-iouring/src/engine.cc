@@ -297,6 +297,9 @@ int Engine::CloseSync(int fd) {
   if (!PlausibleFd(fd)) return -EBADF;
   {
     FdState& f = Fd(fd);
+    // A close operation already owns this fd and will close it once its other operations are done;
+    // closing it now would let that close hit whatever file reuses the number.
+    if (f.closeSlot >= 0) return -EBADF;
     // Cancel by user_data, not by fd: the requests hold their own file references, so the fd can be
     // closed right after, even with SQPOLL where the kernel thread submits later.
     for (int32_t i = f.head; i >= 0; i = At(i).next) CancelInternal(static_cast<uint32_t>(i));

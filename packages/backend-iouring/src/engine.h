@@ -110,6 +110,8 @@ class Engine {
 
   // Operations the loop submitted with a slot that was still in flight (a loop bug); for tests.
   uint64_t protocolErrors() const { return protocolErrors_; }
+  // Cancels the kernel answered with -EALREADY (target already running); for tests.
+  uint64_t cancelAlready() const { return cancelAlready_; }
 
  private:
   friend struct Ops;
@@ -157,6 +159,7 @@ class Engine {
   __kernel_timespec wakeTs_[kWakeTsCount];
   unsigned wakeTsNext_ = 0;
   uint64_t protocolErrors_ = 0;
+  uint64_t cancelAlready_ = 0;
 };
 
 

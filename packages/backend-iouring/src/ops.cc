@@ -314,6 +314,7 @@ int Ops::Poll(Engine& e, const OpInput& in, Slot& s) {
 bool Ops::Complete(Engine& e, uint32_t id, Slot& s, int32_t* res, int32_t* aux) {
   switch (s.op) {
     case kOpCode_CANCEL: {
+      if (*res == -EALREADY) e.cancelAlready_++;  // the target was running: its own result decides
       if (s.targetDone) {
         *res = s.targetRes == -ECANCELED ? 0 : -ENOENT;
         return true;

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -124,6 +125,64 @@ for (const mode of ['attached', 'blocking'] as const) {
   });
 }
 
+describe('the uniform cancel rule when the kernel says EALREADY', () => {
+  it('cancelling an fsync already running in io-wq: the fsync keeps its result and the cancel, after it, gets ENOENT', () => {
+    // Through the addon itself, for its stats: fsync always runs in an io-wq worker, and 64 MiB of dirty
+    // pages keep it running long enough for the cancel to find it busy (the kernel answers -EALREADY).
+    const addon = createRequire(import.meta.url)(join(__dirname, '..', 'build', process.env.XEV_IOURING_DEBUG === '1' ? 'Debug' : 'Release', 'xev_iouring.node'));
+    const path = join(tmp(), 'dirty.bin');
+    let already = 0;
+    for (const flags of [0, 2]) {
+      const inst = new addon.Instance(16, flags);
+      const sq = new Float64Array(16 * 6);
+      const cq = new Float64Array(16 * 3);
+      inst.init(sq, new Array(32).fill(null), cq);
+      const fd = openSync(path, 'w');
+      writeSync(fd, Buffer.alloc(64 << 20, 1));
+      const out: number[][] = [];
+      const take = (n: number) => {
+        for (let i = 0; i < n; i++) out.push([cq[i * 3], cq[i * 3 + 1]]);
+      };
+      sq.set([OpCode.fsync, 0, fd, 0, 0, -1]);
+      take(inst.enter(1, 0));
+      sq.set([OpCode.cancel, 1, -1, 0, 0, 0]);
+      take(inst.enter(1, 0));
+      const end = performance.now() + 10_000;
+      while (out.length < 2 && performance.now() < end) take(inst.enter(0, flags & 2 ? 50 : 0));
+      // Either the cancel won (the fsync had not started) or the fsync did; never both, never neither.
+      expect(out.length).toBe(2);
+      expect(out[0][0]).toBe(0);
+      expect(out[1][0]).toBe(1);
+      expect([[0, -E.ECANCELED, 1, 0].join(), [0, 0, 1, -E.ENOENT].join()]).toContain([...out[0], ...out[1]].join());
+      already += inst.stats().cancelAlready;
+      closeSync(fd);
+      inst.destroy();
+    }
+    console.log(`the kernel answered EALREADY to ${already} of 2 cancels`);
+  });
+});
+
+describe('io_uring attached: completions the ring fd cannot show', () => {
+  it('completions left over when cq is full still wake Node (a no-op CQE makes the fd readable)', async () => {
+    const h = new Harness(backend, 'attached', 64, 4);
+    open.push(h);
+    let wakes = 0;
+    h.backend.attach(() => {
+      wakes++;
+      h.enter(0);
+    });
+    h.backend.setRef(true);
+    // 64 bad handles: 64 completions made by the backend itself, with no CQE in the kernel's ring.
+    const slots = Array.from({ length: 64 }, () => h.stage(OpCode.read, { handle: 2e9, buffer: new Uint8Array(1) }));
+    expect(h.enter(0).length).toBe(4);
+    const end = performance.now() + 5000;
+    while (!slots.every((s) => h.results.has(s)) && performance.now() < end) await new Promise((r) => setTimeout(r, 5));
+    expect(slots.every((s) => h.results.get(s)?.result === -E.EBADF)).toBe(true);
+    expect(wakes).toBeGreaterThanOrEqual(15);
+    h.backend.setRef(false);
+  });
+});
+
 describe('bad input never crashes', () => {
   it('ring entries: bad handles, non-buffers, detached buffers, bad paths and opcodes complete with an errno', async () => {
     const h = make('attached');
@@ -165,6 +224,8 @@ describe('bad input never crashes', () => {
     expect(() => b.enter('1' as never, 0)).toThrow(TypeError);
     expect(() => b.enter(1e6, 0)).toThrow(RangeError);
     expect(() => b.attach(42 as never)).toThrow(TypeError);
+    const blocking = make('blocking').backend;
+    expect(() => blocking.attach(() => {})).toThrow(/attached mode/);
     expect(b.closeSync(-3)).toBe(-E.EBADF);
     expect(b.closeSync(2e9)).toBe(-E.EBADF);
     expect(b.pid(12345)).toBe(-E.EBADF);
@@ -312,6 +373,34 @@ for (const mode of ['attached', 'blocking'] as const) {
       expect(Math.max(o(r1).order, o(r2).order)).toBeLessThan(o(cs).order);
       expect(o(acc).order).toBeLessThan(o(cl).order);
       h.backend.closeSync(c);
+    });
+
+    it('overflow: 104 completions at once through an 8-entry ring and an 8-entry cq all arrive, once each', async () => {
+      const h = new Harness(backend, mode, 8, 8);
+      open.push(h);
+      const a = h.backend.asyncCreate();
+      const slots: number[] = [];
+      for (let round = 0; round < 13; round++) {
+        for (let i = 0; i < 8; i++) slots.push(h.stage(OpCode.poll, { handle: a, arg0: PollEvent.readable }));
+        h.enter(0);
+      }
+      backend.notify(h.backend.asyncToken(a));
+      const results = await h.until(slots);
+      expect(results.every((r) => r === PollEvent.readable)).toBe(true);
+      h.backend.closeSync(a);
+    });
+
+    it('closeSync while a close operation owns the handle is EBADF (the close closes it)', async () => {
+      const h = make(mode);
+      const { l, s, c } = await pair(h);
+      const r = h.stage(OpCode.recv, { handle: s, buffer: new Uint8Array(8) });
+      h.enter(0);
+      const cl = h.stage(OpCode.close, { handle: s });
+      h.enter(0);
+      if (!h.results.has(cl)) expect(h.backend.closeSync(s)).toBe(-E.EBADF);
+      expect(await h.until([r, cl])).toEqual([-E.ECANCELED, 0]);
+      h.backend.closeSync(c);
+      h.backend.closeSync(l);
     });
 
     it('closeSync: pending operations on the handle end ECANCELED at the next enter', async () => {
