@@ -53,3 +53,15 @@ export {
   optimize, generateCandidates, evalSpecOf, toBatches, defaultBatchSize,
   type OptimizeOptions, type OptimizeResult, type OptimizeProgress, type SearchMethod,
 } from './optimizer/optimize.js';
+export { datasetBytes, datasetHash, storeDataset, fetchDataset, DATASET_PREFIX, type RedisLike } from './optimizer/dataset-store.js';
+export {
+  RedisRunner, redisConnection, encodeResult, decodeResult, DEFAULT_QUEUE,
+  type RedisRunnerOptions, type RemoteBatch, type RemoteResult,
+} from './optimizer/redis-runner.js';
+export { startRedisWorker, type RedisWorkerOptions, type RedisWorkerHandle } from './optimizer/redis-worker.js';
+export {
+  walkForward, walkForwardWindows,
+  type WalkForwardOptions, type WalkForwardResult, type WindowLayout, type WindowResult, type StitchedStats, type ParamStability,
+} from './optimizer/walk-forward.js';
+export { heatmap, type HeatmapOptions } from './report/heatmap.js';
+export { renderOptimizeReport, renderWalkForwardReport, objectiveGrid } from './report/optimizer-report.js';

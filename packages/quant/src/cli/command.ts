@@ -1,12 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ParamError } from '../strategy/params.js';
 import { builtinStrategies } from '../strategy/builtins/registry.js';
 import { CsvError } from '../data/csv-error.js';
 import { parseBacktestArgs, USAGE } from './args.js';
-import { ConfigError, validateConfig, type RunConfig } from './config.js';
+import { ConfigError, loadConfig, validateConfig, type RunConfig } from './config.js';
 import { backtestFile, writeReport, writeTrades } from './run.js';
 import { metricsTable } from './table.js';
+import { optimizerCommand } from './optimize-command.js';
+import { OPTIMIZE_USAGE } from './optimize-args.js';
 
 /** Where the CLI writes; injectable so tests capture output without spawning a process. */
 export interface CliIo {
@@ -14,27 +15,10 @@ export interface CliIo {
   out(text: string): void;
   /** Writes a line of error output. */
   err(text: string): void;
-}
-
-async function loadConfig(path: string): Promise<Partial<RunConfig>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`cannot read config ${path}: ${(e as Error).message}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`config ${path} is not valid JSON: ${(e as Error).message}`);
-  }
-  try {
-    return validateConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(`${path}: ${e.message}`);
-    throw e;
-  }
+  /** Where optimizer progress is drawn (omit for none); `tty` selects a redrawn bar over plain lines. */
+  progress?: { write(text: string): void; tty: boolean };
+  /** Aborted on Ctrl-C: optimizer commands stop and report the best result so far. */
+  signal?: AbortSignal;
 }
 
 async function backtest(argv: readonly string[], io: CliIo): Promise<number> {
@@ -100,11 +84,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const [cmd, ...rest] = argv;
   try {
     if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-      io.out(USAGE);
+      io.out(`${USAGE}\n\n${OPTIMIZE_USAGE}`);
       return cmd === undefined ? 2 : 0;
     }
     if (cmd === 'strategies') return listStrategies(io);
     if (cmd === 'backtest') return await backtest(rest, io);
+    const opt = optimizerCommand(cmd, rest, io);
+    if (opt) return await opt;
     io.err(`xev-quant: unknown command "${cmd}"\n${USAGE}`);
     return 2;
   } catch (e) {

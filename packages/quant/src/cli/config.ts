@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { BacktestOptions } from '../backtest/types.js';
 import type { CsvReadOptions } from '../data/csv-reader.js';
 import type { Calendar } from '../metrics/periods.js';
@@ -96,4 +97,26 @@ const SCHEMA = object({
  */
 export function validateConfig(raw: unknown): Partial<RunConfig> {
   return SCHEMA(raw, 'config') as Partial<RunConfig>;
+}
+
+/** Reads and validates a JSON config file; errors name the file. */
+export async function loadConfig(path: string): Promise<Partial<RunConfig>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config ${path}: ${(e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`config ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  try {
+    return validateConfig(raw);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`${path}: ${e.message}`);
+    throw e;
+  }
 }

@@ -19,7 +19,8 @@ export interface ReportInput {
   maxTrades?: number;
 }
 
-const CSS = `
+/** The reports' shared stylesheet (inline in every report). */
+export const REPORT_CSS = `
 body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:960px;color:#1b1f24;background:#fff}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}.sub{color:#57606a;margin:0 0 16px}
 table{border-collapse:collapse;width:100%}th,td{padding:4px 6px;border-bottom:1px solid #d8dee4;text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -62,7 +63,7 @@ export function renderReport(input: ReportInput): string {
   const params = Object.entries(r.params).map(([k, v]) => `${escapeHtml(k)}=${escapeHtml(String(v))}`).join(', ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(input.title)}</title><style>${CSS}</style></head><body>
+<title>${escapeHtml(input.title)}</title><style>${REPORT_CSS}</style></head><body>
 <h1>${escapeHtml(input.title)}</h1>
 <p class="sub">${escapeHtml(input.subtitle ?? '')}${input.subtitle ? ' · ' : ''}strategy <b>${escapeHtml(r.strategy)}</b>${params ? ` (${params})` : ''} · fills at ${r.options.fillAt} · fees maker ${r.options.fees.maker}, taker ${r.options.fees.taker}, fixed ${r.options.fees.fixed} · slippage ${r.options.slippageBps} bp</p>
 <h2>Summary</h2>
