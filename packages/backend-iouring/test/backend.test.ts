@@ -162,6 +162,29 @@ describe('the uniform cancel rule when the kernel says EALREADY', () => {
   });
 });
 
+describe('batches larger than the kernel ring', () => {
+  it('an sq batch of 200 entries through a 4-entry ring is submitted in pieces and every entry completes', () => {
+    const addon = createRequire(import.meta.url)(join(__dirname, '..', 'build', process.env.XEV_IOURING_DEBUG === '1' ? 'Debug' : 'Release', 'xev_iouring.node'));
+    for (const flags of [0, 2]) {
+      const inst = new addon.Instance(4, flags);
+      const sq = new Float64Array(200 * 6);
+      const cq = new Float64Array(256 * 3);
+      inst.init(sq, new Array(400).fill(null), cq);
+      for (let i = 0; i < 200; i++) sq.set([OpCode.nop, i, -1, 0, 0, -1], i * 6);
+      let n = inst.enter(200, 0);
+      const seen = new Set<number>();
+      for (;;) {
+        for (let i = 0; i < n; i++) seen.add(cq[i * 3]);
+        if (seen.size === 200) break;
+        n = inst.enter(0, flags & 2 ? 10 : 0);
+      }
+      expect(seen.size).toBe(200);
+      expect(inst.stats().protocolErrors).toBe(0);
+      inst.destroy();
+    }
+  });
+});
+
 describe('io_uring attached: completions the ring fd cannot show', () => {
   it('completions left over when cq is full still wake Node (a no-op CQE makes the fd readable)', async () => {
     const h = new Harness(backend, 'attached', 64, 4);
@@ -351,6 +374,15 @@ for (const mode of ['attached', 'blocking'] as const) {
       await h.until([nop]);
       const k2 = h.stage(OpCode.cancel, { target: nop });
       expect(await h.until([k2])).toEqual([-E.ENOENT]);
+      for (const fd of [l, s, c]) h.backend.closeSync(fd);
+    });
+
+    it('cancel in the same batch as its target still cancels it', async () => {
+      const h = make(mode);
+      const { l, s, c } = await pair(h);
+      const r = h.stage(OpCode.recv, { handle: s, buffer: new Uint8Array(8) });
+      const k = h.stage(OpCode.cancel, { target: r });
+      expect(await h.until([r, k])).toEqual([-E.ECANCELED, 0]);
       for (const fd of [l, s, c]) h.backend.closeSync(fd);
     });
 
