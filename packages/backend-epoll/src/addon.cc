@@ -205,6 +205,7 @@ class Instance : public Napi::ObjectWrap<Instance> {
     // Attached and not asked to wait: libuv watches the epoll set and calls onPollReady when it has events,
     // so polling here again would only add an epoll_wait per tick.
     if (waitMs != 0 || attachment_ == nullptr) poller_->wait(waitMs);
+    else poller_->flushPool();
     return Napi::Number::New(env, poller_->drain(cq_, cqEntries_));
   }
 

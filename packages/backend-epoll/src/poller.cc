@@ -309,10 +309,12 @@ int Poller::waitOnce(double timeoutMs) {
 
 void Poller::wait(double waitMs) {
   if (epfd_ < 0) return;
+  flushPool();
   if (cqCount_ > 0 || wakeFired_ || std::isnan(waitMs)) waitMs = 0;
   double deadline = waitMs > 0 ? nowMs() + waitMs : 0;
   for (;;) {
     int n = waitOnce(waitMs);
+    flushPool();  // file closes that waited for running jobs start here
     // EINTR: return, so that a signal's JavaScript handler is not held up by a long wait.
     if (n < 0 || waitMs == 0 || cqCount_ > 0 || wakeFired_) return;
     if (waitMs > 0) {

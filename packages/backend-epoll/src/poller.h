@@ -90,6 +90,10 @@ class Poller {
    * milliseconds honoured through epoll_pwait2) for a first completion; < 0 waits without limit.
    */
   void wait(double waitMs);
+  /** Hands the file operations started since the last call to the pool threads, in one batch. */
+  void flushPool() {
+    if (pool_ != nullptr) pool_->flush();
+  }
   /** Writes up to `capacity` completions into `cq` (Cqe layout) and returns how many. */
   uint32_t drain(double* cq, uint32_t capacity);
   bool hasCompletions() const { return cqCount_ > 0; }

@@ -63,51 +63,78 @@ int Pool::start() {
 }
 
 int Pool::submit(Op* op) {
-  pthread_mutex_lock(&mu_);
-  if (threadCount_ == 0 && !stopping_) {
-    int err = start();
-    if (err != 0) {
-      pthread_mutex_unlock(&mu_);
-      return err;
-    }
+  if (threadCount_ == 0) {
+    pthread_mutex_lock(&mu_);
+    int err = stopping_ ? -ECANCELED : start();
+    pthread_mutex_unlock(&mu_);
+    if (err != 0) return err;
   }
   op->poolNext = nullptr;
-  if (queueTail_ != nullptr) queueTail_->poolNext = op;
-  else queueHead_ = op;
-  queueTail_ = op;
-  pthread_cond_signal(&cv_);
-  pthread_mutex_unlock(&mu_);
+  if (stagedTail_ != nullptr) stagedTail_->poolNext = op;
+  else stagedHead_ = op;
+  stagedTail_ = op;
+  stagedCount_++;
   return 0;
 }
 
+void Pool::flush() {
+  if (stagedHead_ == nullptr) return;
+  pthread_mutex_lock(&mu_);
+  if (queueTail_ != nullptr) queueTail_->poolNext = stagedHead_;
+  else queueHead_ = stagedHead_;
+  queueTail_ = stagedTail_;
+  // One futex wake per idle thread that has something to do: a batch of 64 reads wakes 4 threads, not 64.
+  for (int i = 0; i < stagedCount_ && i < idle_; i++) pthread_cond_signal(&cv_);
+  pthread_mutex_unlock(&mu_);
+  stagedHead_ = stagedTail_ = nullptr;
+  stagedCount_ = 0;
+}
+
 bool Pool::tryRemove(Op* op) {
+  if (unlink(stagedHead_, stagedTail_, op)) {
+    stagedCount_--;
+    return true;
+  }
   pthread_mutex_lock(&mu_);
   bool removed = unlink(queueHead_, queueTail_, op);
   pthread_mutex_unlock(&mu_);
   return removed;
 }
 
-Op* Pool::removeFd(int fd) {
-  Op* head = nullptr;
-  Op* tail = nullptr;
-  pthread_mutex_lock(&mu_);
+namespace {
+
+/** Moves the ops on `fd` from (head, tail) to the end of (outHead, outTail), in order; returns how many. */
+int takeFd(Op*& head, Op*& tail, int fd, Op*& outHead, Op*& outTail) {
+  int moved = 0;
   Op* prev = nullptr;
-  for (Op* o = queueHead_; o != nullptr;) {
+  for (Op* o = head; o != nullptr;) {
     Op* next = o->poolNext;
     if (o->fd == fd && o->code != xev::kOpCode_OPEN /* no descriptor yet */) {
       if (prev != nullptr) prev->poolNext = next;
-      else queueHead_ = next;
-      if (queueTail_ == o) queueTail_ = prev;
+      else head = next;
+      if (tail == o) tail = prev;
       o->poolNext = nullptr;
-      if (tail != nullptr) tail->poolNext = o;
-      else head = o;
-      tail = o;
+      if (outTail != nullptr) outTail->poolNext = o;
+      else outHead = o;
+      outTail = o;
+      moved++;
     } else {
       prev = o;
     }
     o = next;
   }
+  return moved;
+}
+
+}  // namespace
+
+Op* Pool::removeFd(int fd) {
+  Op* head = nullptr;
+  Op* tail = nullptr;
+  pthread_mutex_lock(&mu_);
+  takeFd(queueHead_, queueTail_, fd, head, tail);  // queued before anything staged
   pthread_mutex_unlock(&mu_);
+  stagedCount_ -= takeFd(stagedHead_, stagedTail_, fd, head, tail);
   return head;
 }
 
@@ -123,6 +150,8 @@ bool Pool::stop() {
   pthread_mutex_lock(&mu_);
   stopping_ = true;
   queueHead_ = queueTail_ = nullptr;
+  stagedHead_ = stagedTail_ = nullptr;
+  stagedCount_ = 0;
   pthread_cond_broadcast(&cv_);
   // 200 ms: far longer than any file operation on a local disk, short enough not to stall an exit.
   timespec deadline;
@@ -152,7 +181,11 @@ void* Pool::threadMain(void* self) {
 void Pool::run() {
   pthread_mutex_lock(&mu_);
   for (;;) {
-    while (queueHead_ == nullptr && !stopping_) pthread_cond_wait(&cv_, &mu_);
+    while (queueHead_ == nullptr && !stopping_) {
+      idle_++;
+      pthread_cond_wait(&cv_, &mu_);
+      idle_--;
+    }
     if (stopping_) break;
     Op* op = queueHead_;
     queueHead_ = op->poolNext;

@@ -20,8 +20,14 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  /** Queues `op`; starts the threads on first use. 0, or -errno when no thread could be started. */
+  /**
+   * Stages `op` (loop thread only; starts the threads on first use). 0, or -errno when no thread could be
+   * started. Staged ops reach the threads at the next flush().
+   */
   int submit(Op* op);
+
+  /** Hands every staged op to the threads under one lock, waking no more idle threads than there is work. */
+  void flush();
 
   /** Removes `op` if no thread has picked it up yet. False when it is running (or already done). */
   bool tryRemove(Op* op);
@@ -49,6 +55,12 @@ class Pool {
   pthread_cond_t cv_ = PTHREAD_COND_INITIALIZER;
   pthread_cond_t exited_ = PTHREAD_COND_INITIALIZER;
   int alive_ = 0;  // threads that have not finished run()
+  // Staged by the loop thread since the last flush; only the loop thread touches these.
+  Op* stagedHead_ = nullptr;
+  Op* stagedTail_ = nullptr;
+  int stagedCount_ = 0;
+  // Guarded by mu_.
+  int idle_ = 0;  // threads waiting for work
   Op* queueHead_ = nullptr;
   Op* queueTail_ = nullptr;
   Op* doneHead_ = nullptr;

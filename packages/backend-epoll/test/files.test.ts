@@ -112,6 +112,20 @@ for (const mode of ['blocking', 'attached'] as const) {
       for (const w of writers) fs.closeSync(w);
     });
 
+    it('a cancel or close in the same batch as the file work it targets cancels it before any thread sees it', async () => {
+      ring = new Ring(mode);
+      const file = path.join(dir, `batch-${mode}`);
+      fs.writeFileSync(file, 'batch');
+      const fd = fs.openSync(file, 'r');
+      const buf = new Uint8Array(5);
+      const read = ring.stage(OpCode.pread, { handle: fd, buffer: buf, arg0: 0 });
+      const cancel = ring.stage(OpCode.cancel, { target: read });
+      const read2 = ring.stage(OpCode.pread, { handle: fd, buffer: buf, arg0: 0 });
+      const close = ring.stage(OpCode.close, { handle: fd });
+      const results = await ring.wait([read, cancel, read2, close]);
+      expect(results.map((r) => r.result)).toEqual([-E.ECANCELED, 0, -E.ECANCELED, 0]);
+    });
+
     it('a cancel of running pool work gets ENOENT after the work completes with its real result', async () => {
       ring = new Ring(mode);
       const fifo = path.join(dir, `fifo-running-${mode}`);
