@@ -105,7 +105,7 @@ export interface WalkForwardResult {
   stitched: StitchedStats;
   /** Walk-forward efficiency: stitched out-of-sample CAGR / mean in-sample CAGR of the winners. */
   efficiency: number;
-  /** Mean of the windows' degradation. */
+  /** Mean of the windows' finite degradations. */
   meanDegradation: number;
   /** Parameter stability across windows. */
   stability: ParamStability[];
@@ -182,7 +182,8 @@ export async function walkForward(series: OhlcvSeries, o: WalkForwardOptions): P
     equity,
     stitched,
     efficiency: stitched.cagr / mean(windows.map((w) => w.best.metrics.cagr)),
-    meanDegradation: mean(windows.map((w) => w.degradation)),
+    // Windows whose degradation is undefined (a winner that never traded out of sample) are left out.
+    meanDegradation: mean(windows.map((w) => w.degradation).filter(Number.isFinite)),
     stability: stabilityOf(axes, windows),
     aborted,
   };
