@@ -3,12 +3,50 @@ import { OpCode, ShutdownHow, SockOpt } from '../backend/layout.js';
 import { Completion } from '../completion.js';
 import { ECANCELED, errnoName } from '../errors.js';
 import type { ConformanceGroup } from './context.js';
-import { assertOk, op, pattern, recvExactly, sendAll, tcpPair } from './helpers.js';
+import { assertOk, busyWait, op, pattern, recvExactly, sendAll, tcpPair } from './helpers.js';
 
 /** Stream behaviour `@xev/net` builds on: ordered, continued writes; half-close; close with work pending. */
 export const netStreamCases: ConformanceGroup = {
   name: 'TCP streams (@xev/net)',
   cases: [
+    {
+      name: 'a recv re-added from its own callback gets EOF when the peer shuts down after sending',
+      async run(t) {
+        const loop = t.loop();
+        const { server, client } = await tcpPair(t, loop);
+        let got = 0;
+        let eof = false;
+        const recv = new Completion();
+        recv.prep(OpCode.recv, server, new Uint8Array(1024)).setCallback((_u, l, c, r) => {
+          if (r === ECANCELED) return; // the clean-up below, after a missed EOF
+          assertOk(r, 'recv');
+          if (r === 0) eof = true;
+          else {
+            got += r;
+            l.add(c); // the next read, issued from the callback as a stream reader does
+          }
+        });
+        loop.add(recv);
+        const send = new Completion();
+        send.prep(OpCode.send, client, new TextEncoder().encode('x')).setCallback((_u, l, _c, r) => {
+          assert.equal(r, 1);
+          l.add(new Completion().prep(OpCode.shutdown, client, null, null, ShutdownHow.write));
+        });
+        loop.add(send);
+        const deadline = performance.now() + 5000;
+        while (!eof && performance.now() < deadline) {
+          await t.run(loop, 'no_wait');
+          if (t.mode === 'attached') await new Promise((r) => setTimeout(r, 5));
+          else busyWait(5);
+        }
+        if (!eof) {
+          loop.add(new Completion().prepCancel(recv));
+          await t.run(loop);
+        }
+        assert.equal(got, 1);
+        assert.ok(eof, 'the re-added recv completed with 0 (EOF) within 5 s');
+      },
+    },
     {
       name: 'a 1 MiB queued write through an 8 KiB SO_SNDBUF arrives byte-exact (partial sends continued in order)',
       async run(t) {
