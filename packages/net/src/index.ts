@@ -13,3 +13,4 @@ export { TcpConnection } from './connection.js';
 export { connect, listen, TcpListener, type ConnectOptions, type ListenOptions } from './tcp-promises.js';
 export { bindUdp, UdpSocket, type BindOptions, type Datagram } from './udp-promises.js';
 export { resolveHost, type HostPort } from './resolve.js';
+export { XevSocket, type XevSocketConnectOptions } from './duplex.js';
