@@ -9,7 +9,6 @@ import { assertErrno } from './helpers.js';
 /** A worker that notifies the token `count` times, `spacingMs` apart (0: as fast as it can). */
 const NOTIFIER = String.raw`
 const { workerData } = require('node:worker_threads');
-const { createRequire } = require('node:module');
 const { token, count, spacingMs } = workerData;
 function notify() {
   if (token.shared) {
@@ -17,7 +16,8 @@ function notify() {
     Atomics.add(word, 0, 1);
     Atomics.notify(word, 0);
   } else {
-    const mod = createRequire(__filename)(token.module);
+    // token.module is an absolute path (Async.token resolves it), so plain require finds it.
+    const mod = require(token.module);
     (mod.backend || mod.default).notify(token);
   }
 }

@@ -5,8 +5,6 @@
  */
 export const WORKER_SOURCE = String.raw`
 const { workerData, parentPort } = require('node:worker_threads');
-const { createRequire } = require('node:module');
-const { pathToFileURL } = require('node:url');
 const { results, token } = workerData;
 
 function notify() {
@@ -16,7 +14,8 @@ function notify() {
     Atomics.notify(word, 0);
     return;
   }
-  const mod = createRequire(__filename)(token.module);
+  // token.module is an absolute path (Async.token resolves it), so plain require finds it.
+  const mod = require(token.module);
   (mod.backend || mod.default).notify(token);
 }
 
