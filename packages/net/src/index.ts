@@ -14,3 +14,5 @@ export { connect, listen, TcpListener, type ConnectOptions, type ListenOptions }
 export { bindUdp, UdpSocket, type BindOptions, type Datagram } from './udp-promises.js';
 export { resolveHost, type HostPort } from './resolve.js';
 export { XevSocket, type XevSocketConnectOptions } from './duplex.js';
+export { connectWebSocket, WebSocketClient, type CloseInfo, type WebSocketOptions } from './ws/client.js';
+export { CloseCode, WebSocketProtocolError } from './ws/frame.js';
