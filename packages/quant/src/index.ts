@@ -37,6 +37,7 @@ export { ConfigError, validateConfig, type RunConfig } from './cli/config.js';
 export { backtestFile, writeReport, writeTrades, type FileRun } from './cli/run.js';
 export { runDemo, sp500DataPath, type DemoOptions, type DemoSummary } from './demo.js';
 export { runVectorized, crossTargets, type VectorizedOptions } from './backtest/vectorized.js';
+export { ColumnarFills } from './backtest/fill-columns.js';
 export {
   ParamSpace, buildAxes, compileConstraint, mulberry32, MAX_GRID,
   type ParamSet, type ParamRange, type Constraint, type SearchSpace, type Axis,

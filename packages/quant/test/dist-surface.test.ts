@@ -12,7 +12,7 @@ describe.skipIf(!built)('built entries', () => {
     const esm = Object.keys(await import(new URL('index.js', dist).href)).sort();
     const cjs = Object.keys(createRequire(import.meta.url)(new URL('index.cjs', dist).pathname)).sort();
     expect(cjs).toEqual(esm);
-    for (const name of ['OhlcvSeries', 'readOhlcvCsv', 'defineStrategy', 'runBacktest', 'runVectorized', 'computeMetrics', 'renderReport', 'runDemo', 'runCli', 'LookAheadError']) {
+    for (const name of ['OhlcvSeries', 'readOhlcvCsv', 'defineStrategy', 'runBacktest', 'runVectorized', 'computeMetrics', 'renderReport', 'runDemo', 'runCli', 'LookAheadError', 'optimize', 'walkForward', 'ThreadRunner', 'RedisRunner', 'startRedisWorker']) {
       expect(esm).toContain(name);
     }
   });

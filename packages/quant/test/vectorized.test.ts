@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crossTargets, defineStrategy, dualMaCross, ema, runBacktest, runVectorized, sma, type BacktestOptions } from '../src/index.js';
+import { ColumnarFills, crossTargets, defineStrategy, dualMaCross, ema, runBacktest, runVectorized, sma, type BacktestOptions } from '../src/index.js';
 import { randomWalk } from './synthetic.js';
 
 const data = randomWalk(20_000, 99);
@@ -38,6 +38,19 @@ describe('vectorized fast path produces the same trades as the event-driven engi
     expect(reused.inMarket).toEqual(fresh.inMarket);
     expect(reused.trades).toEqual(fresh.trades);
     expect(() => runVectorized(data, target, { buffers: { equity: new Float64Array(3), inMarket: new Uint8Array(3) } })).toThrow(/fewer than/);
+  });
+
+  it('a reused fill log gives the same fills and trades as a fresh one, run after run', () => {
+    const target = crossTargets(sma(data.close, 10), sma(data.close, 30), true);
+    const fresh = runVectorized(data, target, { fees: { taker: 0.001 } });
+    const buffers = { equity: new Float64Array(data.length), inMarket: new Uint8Array(data.length), fills: new ColumnarFills(4) };
+    // A first run with more fills than the second leaves stale rows behind a shorter log.
+    const busy = runVectorized(data, crossTargets(sma(data.close, 2), sma(data.close, 3), true), { buffers });
+    expect(busy.fills.length).toBeGreaterThan(fresh.fills.length);
+    const reused = runVectorized(data, target, { fees: { taker: 0.001 }, buffers });
+    expect(reused.fills).toEqual(fresh.fills);
+    expect(reused.trades).toEqual(fresh.trades);
+    expect(reused.final).toEqual(fresh.final);
   });
 
   it('rejects a target array of the wrong length', () => {

@@ -23,8 +23,17 @@ export interface VectorizedOptions extends BacktestOptions {
     equity: Float64Array;
     /** Receives the in-market flags. */
     inMarket: Uint8Array;
+    /**
+     * A fill log to reuse (emptied at the start of the run): saves allocating, regrowing and collecting
+     * a fresh log per run — on a 10 M-bar run with ~400 k fills that was a fifth of the run time. The
+     * result's lazy `fills` and `trades` read it, so read them before the next run.
+     */
+    fills?: ColumnarFills;
   };
 }
+
+/** Receives the prefetching loads' sum (see runVectorized) so the JIT must perform them. */
+let prefetchSink = 0;
 
 /**
  * Equity of a stretch of bars during which the position does not change: a tight loop the JIT
@@ -65,7 +74,8 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
     : options.timeframe ?? (n >= 2 ? inferTimeframe(series.time, 10_000) : undefined);
   const L = new Ledger(o.initialCash, o.shortMarginRate);
   // Capacity guess of one fill per 64 bars avoids most regrowth copies on long series.
-  const log = new ColumnarFills(Math.max(1024, n >> 6));
+  const log = options.buffers?.fills ?? new ColumnarFills(Math.max(1024, n >> 6));
+  log.reset();
   const rejected: Rejection[] = [];
   const size = options.size ?? o.defaultSize;
   const rate = o.fees.taker;
@@ -131,6 +141,7 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
 
   const atOpen = o.fillAt === 'next-open';
   let prevTarget = 0;
+  let warm = 0; // sink for the prefetching loads below, stored at the end so they cannot be optimized away
   let pending = NaN; // target waiting for the next open
   let pendingId = 0;
   let from = 0; // first bar not yet marked
@@ -161,9 +172,16 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
     }
     i++;
     // Nothing can happen until the target changes: skip ahead with a bare scan.
-    if (pending !== pending) while (i < n && target[i] === prevTarget) i++;
+    if (pending !== pending) {
+      while (i < n && target[i] === prevTarget) i++;
+      // Touch the open the next fill will read (bar i + 1) now: a market order fills at the open of
+      // the bar after the signal, and that column is otherwise never read in sequence, so each fill
+      // paid a full cache miss. Loaded here, the miss overlaps the marking of the segment before it.
+      if (i + 1 < n) warm += open[i + 1];
+    }
   }
   markSegment(equity, inMarket, close, from, n, L.cash, L.qty);
+  prefetchSink = warm;
   if (n > 0 && o.closeAtEnd && L.qty !== 0) {
     execute(0, n - 1, false, 0, 'end-of-data');
     equity[n - 1] = L.equity(close[n - 1]);

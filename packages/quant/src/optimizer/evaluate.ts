@@ -4,6 +4,7 @@
  */
 import { runBacktest } from '../backtest/engine.js';
 import type { BacktestOptions } from '../backtest/types.js';
+import { ColumnarFills } from '../backtest/fill-columns.js';
 import { runVectorized } from '../backtest/vectorized.js';
 import type { OhlcvSeries } from '../data/ohlcv.js';
 import { computeMetrics, type MetricsOptions } from '../metrics/compute.js';
@@ -74,13 +75,13 @@ export class Evaluator {
   /** The series every candidate runs on. */
   readonly series: OhlcvSeries;
   readonly #scratch: VectorizedScratch;
-  readonly #buffers: { equity: Float64Array; inMarket: Uint8Array };
+  readonly #buffers: { equity: Float64Array; inMarket: Uint8Array; fills: ColumnarFills };
 
   /** @param series - the (range of the) dataset to backtest. */
   constructor(series: OhlcvSeries) {
     this.series = series;
     this.#scratch = { cache: new Map(), target: new Int8Array(series.length) };
-    this.#buffers = { equity: new Float64Array(series.length), inMarket: new Uint8Array(series.length) };
+    this.#buffers = { equity: new Float64Array(series.length), inMarket: new Uint8Array(series.length), fills: new ColumnarFills(1024) };
   }
 
   /**

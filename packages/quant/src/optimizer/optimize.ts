@@ -87,6 +87,8 @@ export interface OptimizeResult {
   bars: number;
   /** Wall-clock time, ms. */
   elapsedMs: number;
+  /** Time workers spent evaluating, summed over batches, ms: `elapsedMs × workers − busyMs` is the overhead. */
+  busyMs: number;
 }
 
 /** The evaluation spec shared by optimize and walk-forward: options made explicit and serializable. */
@@ -107,7 +109,7 @@ export function toBatches(candidates: readonly ParamSet[], size: number): ParamS
 
 /** The default batch size: ~16 tasks per worker so work balances, capped so progress stays fine-grained. */
 export function defaultBatchSize(candidates: number, workers: number): number {
-  return Math.max(1, Math.min(256, Math.ceil(candidates / (workers * 16))));
+  return Math.max(1, Math.min(128, Math.ceil(candidates / (workers * 32))));
 }
 
 /** Generates the candidates of a search over a strategy's parameters. */
@@ -134,6 +136,7 @@ export async function optimize(series: OhlcvSeries, o: OptimizeOptions): Promise
   const top = new TopN(o.top ?? 10);
   const errors: { index: number; message: string }[] = [];
   let evaluated = 0;
+  let busyMs = 0;
   let failed = 0;
   let best = NaN;
   try {
@@ -152,6 +155,7 @@ export async function optimize(series: OhlcvSeries, o: OptimizeOptions): Promise
         if (errors.length < 20) errors.push({ index: base + e.at, message: e.message });
       }
       evaluated += n;
+      busyMs += r.busyMs;
       o.onProgress?.({ done: evaluated, total: candidates.length, elapsedMs: performance.now() - t0, best });
     }, o.signal);
   } finally {
@@ -172,5 +176,6 @@ export async function optimize(series: OhlcvSeries, o: OptimizeOptions): Promise
     aborted: evaluated < candidates.length,
     bars: end - start,
     elapsedMs: performance.now() - t0,
+    busyMs,
   };
 }
