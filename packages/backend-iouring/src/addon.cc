@@ -246,8 +246,15 @@ class Instance : public Napi::ObjectWrap<Instance> {
     // MakeCallback, not Call: it opens a callback scope, so process.nextTick callbacks and microtasks
     // (promise continuations) run when onReady returns, as after any libuv callback in Node.
     napi_value result;
-    napi_status status = napi_make_callback(env, self->asyncContext_, env.Global(), self->onReady_.Value(), 0,
-                                            nullptr, &result);
+    napi_async_context context = self->asyncContext_;
+    self->inCallback_++;
+    napi_status status = napi_make_callback(env, context, env.Global(), self->onReady_.Value(), 0, nullptr, &result);
+    // destroy() may have run inside the callback (or a microtask it queued): the async context it
+    // released had to outlive napi_make_callback, so it is destroyed only now.
+    if (--self->inCallback_ == 0 && self->asyncContextDoomed_) {
+      napi_async_destroy(env, context);
+      self->asyncContextDoomed_ = false;
+    }
     if (status == napi_pending_exception) {
       napi_value error;
       napi_get_and_clear_last_exception(env, &error);
@@ -409,7 +416,10 @@ class Instance : public Napi::ObjectWrap<Instance> {
 
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
     Release();
-    if (asyncContext_ != nullptr) napi_async_destroy(info.Env(), asyncContext_);
+    if (asyncContext_ != nullptr) {
+      if (inCallback_ > 0) asyncContextDoomed_ = true;  // OnReadable destroys it after napi_make_callback
+      else napi_async_destroy(info.Env(), asyncContext_);
+    }
     asyncContext_ = nullptr;
     onReady_.Reset();
     sqRef_.Reset();
@@ -427,6 +437,8 @@ class Instance : public Napi::ObjectWrap<Instance> {
   napi_async_context asyncContext_ = nullptr;
   Watch* watch_ = nullptr;
   bool ref_ = false;
+  int inCallback_ = 0;
+  bool asyncContextDoomed_ = false;
 };
 
 void WatchCleanupHook(napi_async_cleanup_hook_handle, void* data) {

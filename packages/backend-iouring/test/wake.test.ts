@@ -208,6 +208,29 @@ describe('io_uring attached: waking Node', () => {
     expect(ref.stdout.trim()).toBe('woke true');
   });
 
+  it('destroy() from inside onReady, or from a microtask it queued, is safe', async () => {
+    for (const fromMicrotask of [false, true]) {
+      const b = backend.create({ entries: 8, mode: 'attached' });
+      b.init({ sq: new Float64Array(48), objects: new Array(16).fill(null), cq: new Float64Array(24), sqEntries: 8, cqEntries: 8 });
+      let destroyed!: () => void;
+      const done = new Promise<void>((r) => (destroyed = r));
+      b.attach(() => {
+        b.enter(0, 0);
+        const kill = () => {
+          b.setRef(false);
+          b.destroy();
+          destroyed();
+        };
+        if (fromMicrotask) void Promise.resolve().then(kill);
+        else kill();
+      });
+      b.setRef(true);
+      b.armWake(1);
+      await done;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  });
+
   it('an exception thrown by onReady is an uncaught exception, as from any Node callback', () => {
     const script = `
       const a = require(${JSON.stringify(addonPath)});
