@@ -6,23 +6,27 @@
  *
  * @packageDocumentation
  */
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineNativeBackend, type BackendFactory } from '@xev/core';
-
-const require = createRequire(import.meta.url);
+import { defineNativeBackend, loadNativeAddon, type BackendFactory, type NativeAddon } from '@xev/core';
 
 /** dist/index.js, dist/index.cjs (where tsup shims import.meta.url) and src/index.ts all sit one level down. */
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Loads the addon: a prebuild or build/Release through node-gyp-build, or the sanitizer build in
- * build/Debug when `XEV_EPOLL_DEBUG=1` (set by `npm run test:asan`).
+ * Loads the addon through core's loader, which tries in order: `XEV_EPOLL_ADDON` (a path to an addon
+ * file), this package's `prebuilds/` (prebuildify), then the local build (`build/Release`; `build/Debug`
+ * first when `XEV_EPOLL_DEBUG=1`, as `npm run test:asan` sets). When none loads, its error names every
+ * attempt and the fixes, and `probe()` reports it.
  */
-function loadAddon() {
-  if (process.env.XEV_EPOLL_DEBUG === '1') return require(join(packageRoot, 'build', 'Debug', 'xev_epoll.node'));
-  return require('node-gyp-build')(packageRoot);
+function loadAddon(): NativeAddon {
+  return loadNativeAddon<NativeAddon>({
+    backend: 'epoll',
+    packageRoot,
+    addonName: 'xev_epoll',
+    envVar: 'XEV_EPOLL_ADDON',
+    debugEnvVar: 'XEV_EPOLL_DEBUG',
+  });
 }
 
 /**

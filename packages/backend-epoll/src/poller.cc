@@ -121,7 +121,10 @@ int Poller::kindOf(int fd, FdKind* kind) {
 /** Applies a finished readiness op's result: readiness hints, new descriptors, the completion. */
 void Poller::finishReady(Op& o, Dir dir, int64_t r, int32_t aux) {
   FdState& st = state(o.fd);
-  if (r > 0 && static_cast<size_t>(r) < o.len && st.kind == FdKind::kStreamSocket && shortTransferDrains(o.code)) {
+  // A short read drains the receive queue, except that data the peer sent before its FIN is returned
+  // first and the end of file only by the next read; the FIN's edge may already have been reaped.
+  if (r > 0 && static_cast<size_t>(r) < o.len && st.kind == FdKind::kStreamSocket && shortTransferDrains(o.code) &&
+      !(dir == kRead && st.peerClosed)) {
     (dir == kRead ? st.readable : st.writable) = false;
   } else if (o.code == xev::kOpCode_ASYNC_WAIT && r == 0) {
     st.readable = false;  // the read emptied the eventfd
@@ -237,6 +240,7 @@ void Poller::onFdEvent(int fd, uint32_t events) {
   if (static_cast<size_t>(fd) >= fds_.size() || !fds_[fd].registered) return;
   FdState& st = fds_[fd];
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) st.readable = true;
+  if (events & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) st.peerClosed = true;
   if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) st.writable = true;
   runQueue(fd, kRead);
   runQueue(fd, kWrite);

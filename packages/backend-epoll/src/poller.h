@@ -124,6 +124,7 @@ class Poller {
     bool registered = false;
     bool readable = true;  // unknown counts as ready: try the syscall
     bool writable = true;
+    bool peerClosed = false;  // an event reported EPOLLRDHUP/EPOLLHUP/EPOLLERR: an EOF or error is pending
     int32_t pid = 0;
     uint32_t poolOps = 0;     // pool jobs on this descriptor, queued or running
     int32_t closeSlot = -1;   // a close (or kCloseSyncPending) waiting for those jobs

@@ -1,4 +1,5 @@
 import { OpCode as Op } from '@xev/core';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
@@ -32,6 +33,18 @@ describe('epoll backend basics', () => {
     } else {
       expect(maps).toMatch(/build\/Release\/xev_epoll\.node|prebuilds\/linux-[^/]+\/[^/]*\.node/);
     }
+  });
+
+  it('reports a missing addon through probe, naming every attempt, without throwing at import', () => {
+    const script = `import('@xev/backend-epoll').then(({ backend }) => console.log(JSON.stringify(backend.probe())))`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...process.env, XEV_EPOLL_ADDON: '/nonexistent/xev_epoll.node' },
+      encoding: 'utf8',
+    });
+    const probe = JSON.parse(out);
+    expect(probe.usable).toBe(false);
+    expect(probe.message).toMatch(/XEV_EPOLL_ADDON|nonexistent/);
   });
 
   it('completes nop, and rejects unknown ops, bad slots and bad handles as completions', async () => {

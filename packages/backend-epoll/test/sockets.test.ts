@@ -93,6 +93,21 @@ for (const mode of ['blocking', 'attached'] as const) {
       ring.backend.closeSync(s);
     });
 
+    it('a read after a short read still sees the EOF that arrived with the data', async () => {
+      ring = new Ring(mode);
+      const [client, server, listener] = await pair(ring);
+      const first = ring.stage(OpCode.recv, { handle: server, buffer: new Uint8Array(1024) });
+      ring.enter();
+      ring.stage(OpCode.send, { handle: client, buffer: Buffer.from('x') });
+      ring.stage(OpCode.shutdown, { handle: client, arg0: ShutdownHow.write });
+      ring.enter();
+      await new Promise((r) => setTimeout(r, 20)); // data and FIN both arrive before the backend reaps either
+      expect((await ring.wait(first))[0].result).toBe(1);
+      // The short read returned the data; the FIN's edge is spent, yet this read must get the EOF.
+      expect((await ring.run(OpCode.recv, { handle: server, buffer: new Uint8Array(1024) })).result).toBe(0);
+      for (const fd of [client, server, listener]) ring.backend.closeSync(fd);
+    });
+
     it('talks to a Node net server', async () => {
       ring = new Ring(mode);
       const server = net.createServer((socket) => socket.pipe(socket));
