@@ -16,3 +16,4 @@ export { resolveHost, type HostPort } from './resolve.js';
 export { XevSocket, type XevSocketConnectOptions } from './duplex.js';
 export { connectWebSocket, WebSocketClient, type CloseInfo, type WebSocketOptions } from './ws/client.js';
 export { CloseCode, WebSocketProtocolError } from './ws/frame.js';
+export { PooledReader, ReadPool, type PooledReadCallback } from './pooled-read.js';
