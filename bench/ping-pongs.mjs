@@ -10,7 +10,7 @@ import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, check, emit, result, runSide, targets } from './harness/common.mjs';
-import { cBackend, runC } from './harness/c-ref.mjs';
+import { cBackend, runC } from './c/run-c.mjs';
 
 const args = benchArgs();
 const PINGS = Math.max(1000, Math.round(500_000 * args.scale));
