@@ -16,7 +16,7 @@ export function cProgram(name) {
   if (!existsSync(join(buildDir, '.gitignore'))) writeFileSync(join(buildDir, '.gitignore'), '*\n');
   if (!existsSync(binary) || statSync(binary).mtimeMs < statSync(source).mtimeMs) {
     try {
-      execFileSync('cc', ['-O2', '-o', binary, source], { stdio: 'pipe' });
+      execFileSync('cc', ['-O2', '-pthread', '-o', binary, source], { stdio: 'pipe' });
     } catch (error) {
       console.error(`could not compile ${source}: ${error.stderr ?? error.message}`);
       return null;
