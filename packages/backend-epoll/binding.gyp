@@ -12,9 +12,7 @@
         "src/ops.cc",
         "src/poller.cc",
         "src/pool.cc",
-        "src/probe.cc",
-        "src/process.cc",
-        "src/socket.cc"
+        "src/probe.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

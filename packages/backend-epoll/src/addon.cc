@@ -13,9 +13,9 @@
 #include "attach.h"
 #include "poller.h"
 #include "probe.h"
-#include "process.h"
-#include "socket.h"
 #include "xev/layout.h"
+#include "xev/socket.h"
+#include "xev/spawn.h"
 
 namespace xev_epoll {
 namespace {
@@ -277,8 +277,10 @@ class Instance : public Napi::ObjectWrap<Instance> {
     Napi::Env env = info.Env();
     if (poller_ == nullptr) return Napi::Number::New(env, -EBADF);
     if (!info[0].IsNumber() || !info[1].IsNumber()) return throwType(env, "socket(family, type) takes two numbers");
-    double type = info[1].As<Napi::Number>().DoubleValue();
-    int fd = socketCreate(info[0].As<Napi::Number>().DoubleValue(), type);
+    int64_t family, type;
+    if (!toInt(info[0].As<Napi::Number>().DoubleValue(), 0, 255, &family)) return Napi::Number::New(env, -EAFNOSUPPORT);
+    if (!toInt(info[1].As<Napi::Number>().DoubleValue(), 0, 255, &type)) return Napi::Number::New(env, -EINVAL);
+    int fd = xev::SocketCreate(static_cast<int>(family), static_cast<int>(type));
     if (fd >= 0) poller_->adopt(fd, type == xev::kSockType_STREAM ? FdKind::kStreamSocket : FdKind::kPollable);
     return Napi::Number::New(env, fd);
   }
@@ -297,7 +299,7 @@ class Instance : public Napi::ObjectWrap<Instance> {
     size_t len;
     if (!addressArg(env, info[1], &addr, &len)) return env.Undefined();
     int fd = fdArg(info[0]);
-    return Napi::Number::New(env, fd < 0 ? fd : socketBind(fd, addr, len));
+    return Napi::Number::New(env, fd < 0 ? fd : xev::SocketBind(fd, addr, len));
   }
 
   Napi::Value listen(const Napi::CallbackInfo& info) {
@@ -305,7 +307,9 @@ class Instance : public Napi::ObjectWrap<Instance> {
     if (poller_ == nullptr) return Napi::Number::New(env, -EBADF);
     if (!info[1].IsNumber()) return throwType(env, "listen(handle, backlog) takes a number backlog");
     int fd = fdArg(info[0]);
-    return Napi::Number::New(env, fd < 0 ? fd : socketListen(fd, info[1].As<Napi::Number>().DoubleValue()));
+    int64_t backlog;
+    if (fd >= 0 && !toInt(info[1].As<Napi::Number>().DoubleValue(), 0, 65535, &backlog)) fd = -EINVAL;
+    return Napi::Number::New(env, fd < 0 ? fd : xev::SocketListen(fd, static_cast<int>(backlog)));
   }
 
   Napi::Value setsockopt(const Napi::CallbackInfo& info) {
@@ -317,7 +321,10 @@ class Instance : public Napi::ObjectWrap<Instance> {
     else if (info[2].IsNumber()) value = info[2].As<Napi::Number>().DoubleValue();
     else return throwType(env, "setsockopt value must be a number or a boolean");
     int fd = fdArg(info[0]);
-    return Napi::Number::New(env, fd < 0 ? fd : socketSetOption(fd, info[1].As<Napi::Number>().DoubleValue(), value));
+    int64_t option, intValue;
+    if (fd >= 0 && !toInt(info[1].As<Napi::Number>().DoubleValue(), 0, 255, &option)) fd = -ENOPROTOOPT;
+    if (fd >= 0 && !toInt(value, 0, 2147483647.0, &intValue)) fd = -EINVAL;
+    return Napi::Number::New(env, fd < 0 ? fd : xev::SocketSetOption(fd, static_cast<int>(option), static_cast<int>(intValue)));
   }
 
   Napi::Value sockname(const Napi::CallbackInfo& info) {
@@ -327,7 +334,7 @@ class Instance : public Napi::ObjectWrap<Instance> {
     size_t len;
     if (!addressArg(env, info[2], &out, &len)) return env.Undefined();
     int fd = fdArg(info[0]);
-    return Napi::Number::New(env, fd < 0 ? fd : socketName(fd, info[1].ToBoolean().Value(), out, len));
+    return Napi::Number::New(env, fd < 0 ? fd : xev::SocketName(fd, info[1].ToBoolean().Value(), out, len));
   }
 
   Napi::Value asyncCreate(const Napi::CallbackInfo& info) {
@@ -379,9 +386,9 @@ class Instance : public Napi::ObjectWrap<Instance> {
     std::vector<char*> envp;
     for (auto& s : envStrings) envp.push_back(&s[0]);
     envp.push_back(nullptr);
-    int pid = 0;
-    int fd = spawnProcess(file.c_str(), argv.data(), hasEnv ? envp.data() : nullptr, hasCwd ? cwd.c_str() : nullptr,
-                          info[4].ToBoolean().Value(), &pid);
+    pid_t pid = 0;
+    int fd = xev::SpawnPidfd(file.c_str(), argv.data(), hasCwd ? cwd.c_str() : nullptr, hasEnv ? envp.data() : nullptr,
+                             info[4].ToBoolean().Value(), &pid);
     if (fd >= 0) poller_->adoptProcess(fd, pid);
     return Napi::Number::New(env, fd);
   }

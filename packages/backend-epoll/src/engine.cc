@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "poller.h"
-#include "socket.h"
+#include "xev/file.h"
 #include "xev/layout.h"
 
 namespace xev_epoll {
@@ -167,7 +167,7 @@ void Poller::submit(const Submission& s) {
       return startCancel(o, static_cast<int32_t>(target));
     }
     case xev::kOpCode_OPEN: {
-      int flags = openFlags(toInt(s.arg0, 0, 1 << 30, &o.arg0) ? o.arg0 : -1);
+      int flags = toInt(s.arg0, 0, 1 << 30, &o.arg0) ? xev::OpenFlagsToPosix(static_cast<uint32_t>(o.arg0)) : -1;
       if (flags < 0 || !toInt(s.arg1, 0, 07777, &o.arg1)) return complete(o, -EINVAL);
       if (o.aux == nullptr || std::memchr(o.aux, 0, o.auxLen) == nullptr) return complete(o, -EINVAL);
       o.arg0 = flags;
@@ -221,12 +221,12 @@ void Poller::submit(const Submission& s) {
     case xev::kOpCode_SEND:
       return startReady(o, kWrite);
     case xev::kOpCode_SENDTO: {
-      int err = decodeAddr(o.aux, o.auxLen, &o.addr, &o.addrLen);
+      int err = decodeOpAddr(o);
       if (err != 0) return complete(o, err);
       return startReady(o, kWrite);
     }
     case xev::kOpCode_CONNECT: {
-      int err = decodeAddr(o.aux, o.auxLen, &o.addr, &o.addrLen);
+      int err = decodeOpAddr(o);
       FdKind kind;
       if (err == 0) err = kindOf(o.fd, &kind);
       if (err != 0) return complete(o, err);

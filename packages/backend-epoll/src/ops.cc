@@ -16,12 +16,10 @@
 #include <csignal>
 #include <cstring>
 
-#include "socket.h"
+#include "xev/file.h"
 #include "xev/layout.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
+#include "xev/sockaddr.h"
+#include "xev/spawn.h"
 
 namespace xev_epoll {
 
@@ -36,7 +34,7 @@ int64_t acceptOnce(Op& op) {
     socklen_t sl = sizeof(ss);
     int fd = ::accept4(op.fd, reinterpret_cast<sockaddr*>(&ss), &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
-      if (op.aux != nullptr) encodeAddr(reinterpret_cast<sockaddr*>(&ss), sl, op.aux);
+      if (op.aux != nullptr) xev::SockaddrToAddr(reinterpret_cast<sockaddr*>(&ss), sl, op.aux, op.auxLen);
       return fd;
     }
     // A connection reset while queued is not the listener's failure: take the next one (as libuv does).
@@ -67,20 +65,14 @@ int64_t finishConnect(int fd) {
 }
 
 int64_t processWait(Op& op, int32_t* resultAux) {
-  siginfo_t info;
-  std::memset(&info, 0, sizeof(info));
-  for (;;) {
-    if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(op.fd), &info, WEXITED | WNOHANG) == 0) break;
-    if (errno != EINTR) return -static_cast<int64_t>(errno);  // ECHILD: reaped already
-  }
-  if (info.si_pid == 0) return kPark;  // still running
-  if (info.si_code == CLD_EXITED) return info.si_status;
-  *resultAux = info.si_status;  // CLD_KILLED or CLD_DUMPED: the signal
-  return 128 + info.si_status;
-}
-
-double timeMs(const statx_timestamp& t) {
-  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+  int code = 0;
+  int signal = 0;
+  int r;
+  do r = xev::ReapPidfd(op.fd, &code, &signal); while (r == -EINTR);
+  if (r < 0) return r;  // -ECHILD: reaped already
+  if (r == 0) return kPark;  // still running
+  *resultAux = signal;  // exit code, or 128 + signal with the signal in aux
+  return code;
 }
 
 int64_t statFd(Op& op) {
@@ -88,23 +80,14 @@ int64_t statFd(Op& op) {
   if (::statx(op.fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS | STATX_BTIME, &st) < 0) {
     return -static_cast<int64_t>(errno);
   }
-  double* out = reinterpret_cast<double*>(op.aux);
-  out[xev::kStat_DEV] = static_cast<double>(makedev(st.stx_dev_major, st.stx_dev_minor));
-  out[xev::kStat_INO] = static_cast<double>(st.stx_ino);
-  out[xev::kStat_MODE] = st.stx_mode;
-  out[xev::kStat_NLINK] = st.stx_nlink;
-  out[xev::kStat_UID] = st.stx_uid;
-  out[xev::kStat_GID] = st.stx_gid;
-  out[xev::kStat_RDEV] = static_cast<double>(makedev(st.stx_rdev_major, st.stx_rdev_minor));
-  out[xev::kStat_SIZE] = static_cast<double>(st.stx_size);
-  out[xev::kStat_BLKSIZE] = st.stx_blksize;
-  out[xev::kStat_BLOCKS] = static_cast<double>(st.stx_blocks);
-  out[xev::kStat_ATIME_MS] = timeMs(st.stx_atime);
-  out[xev::kStat_MTIME_MS] = timeMs(st.stx_mtime);
-  out[xev::kStat_CTIME_MS] = timeMs(st.stx_ctime);
-  // As libuv: a filesystem without birth times reports 0.
-  out[xev::kStat_BIRTHTIME_MS] = (st.stx_mask & STATX_BTIME) ? timeMs(st.stx_btime) : 0;
+  xev::StatxToStat(st, reinterpret_cast<double*>(op.aux));
   return 0;
+}
+
+bool isStreamSocket(int fd) {
+  int type = 0;
+  socklen_t len = sizeof(type);
+  return ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM;
 }
 
 FdKind kindOfMode(int fd, mode_t mode) {
@@ -152,7 +135,7 @@ int64_t performRead(Op& op, int32_t* resultAux) {
         sl = sizeof(ss);
         n = ::recvfrom(op.fd, op.buf, op.len, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss), &sl);
       } while (n < 0 && errno == EINTR);
-      if (n >= 0 && op.aux != nullptr) encodeAddr(reinterpret_cast<sockaddr*>(&ss), sl, op.aux);
+      if (n >= 0 && op.aux != nullptr) xev::SockaddrToAddr(reinterpret_cast<sockaddr*>(&ss), sl, op.aux, op.auxLen);
       break;
     }
     case xev::kOpCode_ASYNC_WAIT: {
@@ -239,19 +222,14 @@ int64_t performShutdown(int fd, int64_t how) {
   return ::shutdown(fd, h) < 0 ? -static_cast<int64_t>(errno) : 0;
 }
 
-int openFlags(int64_t flags) {
-  constexpr int64_t known = xev::kOpenFlag_WRITE | xev::kOpenFlag_READ_WRITE | xev::kOpenFlag_CREATE |
-                            xev::kOpenFlag_EXCLUSIVE | xev::kOpenFlag_TRUNCATE | xev::kOpenFlag_APPEND;
-  if (flags < 0 || (flags & ~known) != 0) return -1;
-  int out = O_CLOEXEC;
-  if ((flags & xev::kOpenFlag_READ_WRITE) != 0) out |= O_RDWR;
-  else if ((flags & xev::kOpenFlag_WRITE) != 0) out |= O_WRONLY;
-  else out |= O_RDONLY;
-  if (flags & xev::kOpenFlag_CREATE) out |= O_CREAT;
-  if (flags & xev::kOpenFlag_EXCLUSIVE) out |= O_EXCL;
-  if (flags & xev::kOpenFlag_TRUNCATE) out |= O_TRUNC;
-  if (flags & xev::kOpenFlag_APPEND) out |= O_APPEND;
-  return out;
+int decodeOpAddr(Op& op) {
+  sockaddr_storage ss;
+  socklen_t len;
+  int err = xev::AddrToSockaddr(op.aux, op.auxLen, &ss, &len);
+  if (err != 0) return err;
+  std::memcpy(&op.addr, &ss, len);  // sockaddr_in or sockaddr_in6: both fit
+  op.addrLen = len;
+  return 0;
 }
 
 void performFile(Op& op) {

@@ -2,13 +2,12 @@
 // about N-API or about epoll; the poller decides when an operation runs, this file only runs it.
 #pragma once
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <climits>
 #include <cstddef>
 #include <cstdint>
-
-#include "socket.h"
 
 namespace xev_epoll {
 
@@ -23,6 +22,13 @@ enum class OpState : uint8_t {
 
 /** The per-descriptor queue a parked operation waits in. */
 enum Dir : uint8_t { kRead = 0, kWrite = 1, kPoll = 2, kDirs = 3 };
+
+/** An IPv4 or IPv6 socket address: what Addr encodes, in 28 bytes rather than sockaddr_storage's 128. */
+union SockAddr {
+  sockaddr sa;
+  sockaddr_in in4;
+  sockaddr_in6 in6;
+};
 
 /** What a descriptor is, which decides how its reads and writes are performed. */
 enum class FdKind : uint8_t {
@@ -91,8 +97,8 @@ uint32_t pollEventsFromEpoll(uint32_t events);
 /** shutdown(2) with a ShutdownHow value. */
 int64_t performShutdown(int fd, int64_t how);
 
-/** Translates OpenFlag bits to O_* flags; -1 when unknown bits are set. */
-int openFlags(int64_t flags);
+/** Decodes an Addr (xev/sockaddr.h) into the op's 28-byte address. 0, or -EINVAL / -EAFNOSUPPORT. */
+int decodeOpAddr(Op& op);
 
 /** Performs a thread-pool operation (open, read, write, pread, pwrite, fsync, stat, close); may block. */
 void performFile(Op& op);

@@ -14,7 +14,6 @@
 #include <cstring>
 #include <ctime>
 
-#include "socket.h"
 #include "xev/layout.h"
 
 #ifndef SYS_epoll_pwait2

@@ -12,8 +12,10 @@
 #include <cstring>
 #include <ctime>
 
-#include "process.h"
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
 #ifndef SYS_epoll_pwait2
 #define SYS_epoll_pwait2 441
 #endif
@@ -40,7 +42,8 @@ ProbeResult probe() {
   int tfdErr = errno;
   int efd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   int efdErr = errno;
-  int pfd = pidfdOpen(static_cast<int>(::getpid()));
+  long pidfd = ::syscall(SYS_pidfd_open, ::getpid(), 0);
+  int pfd = pidfd < 0 ? -errno : static_cast<int>(pidfd);
   epoll_event ev;
   timespec zero{0, 0};
   bool pwait2 = ::syscall(SYS_epoll_pwait2, ep, &ev, 1, &zero, nullptr, 0) >= 0 || errno != ENOSYS;

@@ -119,14 +119,18 @@ describe('epoll backend basics', () => {
     ring = new Ring('blocking');
     const h = ring.backend.asyncCreate();
     ring.stage(OpCode.asyncWait, { handle: h });
-    let t = performance.now();
+    const t = performance.now();
     expect(ring.enter(30)).toBe(0);
     expect(performance.now() - t).toBeGreaterThanOrEqual(29.5);
-    t = performance.now();
-    ring.enter(0.3);
-    const short = performance.now() - t;
-    expect(short).toBeGreaterThanOrEqual(0.29);
-    expect(short).toBeLessThan(5);
+    // 0.3 ms waits: never shorter than asked, and (the fastest of 20, so load spikes do not count) well
+    // under the 1 ms that a millisecond-granular epoll_wait would round up to.
+    const waits = Array.from({ length: 20 }, () => {
+      const start = performance.now();
+      ring.enter(0.3);
+      return performance.now() - start;
+    });
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(0.29);
+    expect(Math.min(...waits)).toBeLessThan(0.9);
     ring.backend.closeSync(h);
     expect(ring.enter(0)).toBe(1);
   });
