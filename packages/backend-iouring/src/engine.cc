@@ -93,6 +93,7 @@ void Engine::CancelInternal(uint32_t slot) {
 
 void Engine::Emit(uint32_t slot, int32_t res, int32_t aux) {
   if (backlogHead_ == backlog_.size() && out_ < cqCapacity_) {
+    At(slot).reportedTick = tick_;
     double* e = cq_ + static_cast<size_t>(out_) * kCqe_STRIDE;
     e[kCqe_SLOT] = slot;
     e[kCqe_RESULT] = res;
@@ -100,12 +101,18 @@ void Engine::Emit(uint32_t slot, int32_t res, int32_t aux) {
     out_++;
     return;
   }
+  // Still the loop's until it reads the completion: a submission that reuses the slot before then is a
+  // protocol error, not a second operation under the same user_data.
+  At(slot).state = kInBacklog;
   backlog_.push_back({slot, res, aux});
 }
 
 unsigned Engine::DrainBacklog() {
   while (backlogHead_ < backlog_.size() && out_ < cqCapacity_) {
     const Done& d = backlog_[backlogHead_++];
+    Slot& s = At(d.slot);
+    s.state = kFree;
+    s.reportedTick = tick_;
     double* e = cq_ + static_cast<size_t>(out_) * kCqe_STRIDE;
     e[kCqe_SLOT] = d.slot;
     e[kCqe_RESULT] = d.res;
@@ -123,6 +130,7 @@ void Engine::BeginTick(double* cq, unsigned cqCapacity) {
   cq_ = cq;
   cqCapacity_ = cqCapacity;
   out_ = 0;
+  tick_++;
 }
 
 void Engine::Submit(const OpInput& in) {
@@ -131,9 +139,10 @@ void Engine::Submit(const OpInput& in) {
     return;
   }
   Slot& s = At(in.slot);
-  if (s.state != kFree) {
-    // The loop reused a slot that is still in flight. Reporting anything on it would complete the
-    // wrong operation, so the entry is dropped and counted.
+  if (s.state != kFree || s.reportedTick == tick_) {
+    // The loop reused a slot that is still in flight, or whose completion it has not read yet (written
+    // into cq by this very call). Reporting anything on it would complete the wrong operation, so the
+    // entry is dropped and counted.
     protocolErrors_++;
     return;
   }

@@ -49,6 +49,7 @@ enum SlotState : uint8_t {
   kInKernel = 1,       // an SQE with this slot's user_data is in flight
   kWaitingClose = 2,   // a close waiting for the fd's other operations to finish
   kWaitingTarget = 3,  // a cancel whose CQE arrived before its target's
+  kInBacklog = 4,      // completed, waiting in the backlog for room in the loop's cq
 };
 
 // Per-slot state. Slots live in fixed chunks that never move: the kernel holds pointers into `u`.
@@ -62,6 +63,7 @@ struct Slot {
   int32_t waiter = -1;     // the cancel waiting for this operation's completion
   int32_t target = -1;     // for a cancel: the slot it targets
   int32_t targetRes = 0;   // for a cancel: the target's final result, once known
+  uint32_t reportedTick = 0;  // the enter call that wrote this slot's completion into the loop's cq
   void* aux = nullptr;     // the loop's aux view, written on completion (stat, peer address)
   size_t auxLen = 0;
   union Scratch {
@@ -151,6 +153,7 @@ class Engine {
   size_t backlogHead_ = 0;
   double* cq_ = nullptr;
   unsigned cqCapacity_ = 0, out_ = 0;
+  uint32_t tick_ = 1;  // counts enter calls, for Slot::reportedTick
   bool kickInFlight_ = false;
   uint32_t wakeGen_ = 0;
   bool wakeActive_ = false;  // a wake timeout is in the kernel and has not fired
