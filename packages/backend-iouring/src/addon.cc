@@ -147,7 +147,11 @@ class Instance : public Napi::ObjectWrap<Instance> {
     }
   }
 
-  ~Instance() override { Release(); }
+  // Garbage-collected without destroy(): release the ring and the watcher all the same.
+  ~Instance() override {
+    Release();
+    if (asyncContext_ != nullptr && inCallback_ == 0) napi_async_destroy(Env(), asyncContext_);
+  }
 
   // The environment is going away: the cleanup hook stopped the watcher.
   void WatchGone() { watch_ = nullptr; }

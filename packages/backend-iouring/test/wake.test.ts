@@ -231,6 +231,28 @@ describe('io_uring attached: waking Node', () => {
     }
   });
 
+  // An attached instance holds its onReady function strongly (as libuv holds an active handle), so it
+  // lives until destroy(); one that was never attached is released by the garbage collector.
+  it('an instance garbage-collected without destroy() releases its ring', () => {
+    const script = `
+      const a = require(${JSON.stringify(addonPath)});
+      const fs = require('node:fs');
+      const rings = () => fs.readdirSync('/proc/self/fd').filter((f) => { try { return fs.readlinkSync('/proc/self/fd/' + f).includes('io_uring'); } catch { return false; } }).length;
+      const before = rings();
+      (() => {
+        for (let k = 0; k < 20; k++) {
+          const i = new a.Instance(8, 0);
+          i.init(new Float64Array(48), new Array(16).fill(null), new Float64Array(24));
+          i.armWake(1000);
+        }
+      })();
+      setTimeout(() => { globalThis.gc(); setTimeout(() => { globalThis.gc(); setTimeout(() => console.log(rings() - before), 50); }, 50); }, 10);`;
+    const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 10_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(Number(r.stdout.trim())).toBe(0);
+  });
+
   it('an exception thrown by onReady is an uncaught exception, as from any Node callback', () => {
     const script = `
       const a = require(${JSON.stringify(addonPath)});
