@@ -51,6 +51,17 @@ describe('vectorized fast path produces the same trades as the event-driven engi
     expect(reused.fills).toEqual(fresh.fills);
     expect(reused.trades).toEqual(fresh.trades);
     expect(reused.final).toEqual(fresh.final);
+    // The first result's fills were read before the rerun and stay; its trades were not, and now refuse.
+    expect(() => busy.trades).toThrow(/reused by a later run/);
+  });
+
+  it('a result whose reused fill log was overwritten refuses to read it', () => {
+    const buffers = { equity: new Float64Array(data.length), inMarket: new Uint8Array(data.length) };
+    const first = runVectorized(data, crossTargets(sma(data.close, 10), sma(data.close, 30)), { buffers });
+    const trades = first.trades; // read before the next run: kept
+    runVectorized(data, crossTargets(sma(data.close, 5), sma(data.close, 20)), { buffers });
+    expect(first.trades).toBe(trades);
+    expect(() => first.fills).toThrow(/reused by a later run/);
   });
 
   it('rejects a target array of the wrong length', () => {

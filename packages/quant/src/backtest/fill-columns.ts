@@ -16,6 +16,7 @@ export class ColumnarFills {
   private cols: { index: Int32Array; order: Int32Array; reason: Uint8Array; maker: Uint8Array; num: Float64Array };
   /** Order tags are rare, so they live in a map keyed by fill number rather than a column. */
   private readonly tags = new Map<number, string>();
+  #generation = 0;
 
   /** @param capacity - initial number of fills; grows by doubling. */
   constructor(capacity = 1024) {
@@ -33,6 +34,12 @@ export class ColumnarFills {
   reset(): void {
     this.n = 0;
     this.tags.clear();
+    this.#generation++;
+  }
+
+  /** How many times the log was reset: a result built on an earlier generation can no longer read it. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** Number of fills recorded. */
@@ -108,7 +115,14 @@ export class ColumnarFills {
 export function withLazyLog(base: Omit<BacktestResult, 'fills' | 'trades'>, log: ColumnarFills, time: ArrayLike<number>): BacktestResult {
   let fills: Fill[] | undefined;
   let trades: Trade[] | undefined;
-  Object.defineProperty(base, 'fills', { enumerable: true, get: () => (fills ??= log.fills(time)) });
-  Object.defineProperty(base, 'trades', { enumerable: true, get: () => (trades ??= log.trades(time)) });
+  const generation = log.generation;
+  // A reused log (runVectorized's buffers) may since hold a later run's fills: refuse rather than
+  // return another run's data.
+  const live = () => {
+    if (log.generation !== generation) throw new Error('the fill log of this result was reused by a later run with the same buffers; read fills and trades before running again');
+    return log;
+  };
+  Object.defineProperty(base, 'fills', { enumerable: true, get: () => (fills ??= live().fills(time)) });
+  Object.defineProperty(base, 'trades', { enumerable: true, get: () => (trades ??= live().trades(time)) });
   return base as BacktestResult;
 }

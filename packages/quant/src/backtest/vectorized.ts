@@ -4,6 +4,7 @@ import type { Size } from '../strategy/orders.js';
 import { resolveOptions } from './engine.js';
 import { Ledger } from './ledger.js';
 import { ColumnarFills, withLazyLog } from './fill-columns.js';
+import { MarketBook } from './market-book.js';
 import type { BacktestOptions, BacktestResult, FillReason, Rejection } from './types.js';
 
 /** Options of the vectorized path: the backtest options plus the entry size. */
@@ -16,7 +17,9 @@ export interface VectorizedOptions extends BacktestOptions {
    * Output arrays to reuse (at least as long as the series). An optimizer running many backtests over
    * one series passes the same buffers each time and avoids allocating — and page-faulting in — a
    * fresh 9 bytes per bar on every run. The result's `equity` and `inMarket` are views of them, so the
-   * next run overwrites the previous result's curves.
+   * next run overwrites the previous result's curves. The fill log is reused too (`fills`, or one kept
+   * for these buffers): read `fills` and `trades` before the next run — afterwards they throw rather
+   * than show the later run's fills.
    */
   buffers?: {
     /** Receives the equity curve. */
@@ -24,12 +27,25 @@ export interface VectorizedOptions extends BacktestOptions {
     /** Receives the in-market flags. */
     inMarket: Uint8Array;
     /**
-     * A fill log to reuse (emptied at the start of the run): saves allocating, regrowing and collecting
-     * a fresh log per run — on a 10 M-bar run with ~400 k fills that was a fifth of the run time. The
-     * result's lazy `fills` and `trades` read it, so read them before the next run.
+     * The fill log to reuse (emptied at the start of the run; default: one kept per `equity` buffer).
+     * Saves allocating, regrowing and collecting a fresh log per run — on a 10 M-bar run with ~400 k
+     * fills that was a fifth of the run time.
      */
     fills?: ColumnarFills;
   };
+}
+
+/** The fill log kept for each reused `equity` buffer (weakly, so it goes when the buffers do). */
+const keptLogs = new WeakMap<Float64Array, ColumnarFills>();
+
+function logFor(b: VectorizedOptions['buffers'], n: number): ColumnarFills {
+  // Capacity guess of one fill per 64 bars avoids most regrowth copies on long series.
+  const fresh = () => new ColumnarFills(Math.max(1024, n >> 6));
+  if (!b) return fresh();
+  if (b.fills) return b.fills;
+  let log = keptLogs.get(b.equity);
+  if (!log) keptLogs.set(b.equity, (log = fresh()));
+  return log;
 }
 
 /** Receives the prefetching loads' sum (see runVectorized) so the JIT must perform them. */
@@ -73,8 +89,7 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
     ? parseTimeframe(options.timeframe)
     : options.timeframe ?? (n >= 2 ? inferTimeframe(series.time, 10_000) : undefined);
   const L = new Ledger(o.initialCash, o.shortMarginRate);
-  // Capacity guess of one fill per 64 bars avoids most regrowth copies on long series.
-  const log = options.buffers?.fills ?? new ColumnarFills(Math.max(1024, n >> 6));
+  const log = logFor(options.buffers, n);
   log.reset();
   const rejected: Rejection[] = [];
   const size = options.size ?? o.defaultSize;
@@ -87,57 +102,10 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
   const equity = b ? b.equity.subarray(0, n) : new Float64Array(n);
   const inMarket = b ? b.inMarket.subarray(0, n) : new Uint8Array(n);
   let orderId = 0;
-
-  // Sizing inputs hoisted out of the per-fill path.
-  const fixedQty = 'qty' in size ? size.qty : NaN;
-  const fraction = 'fraction' in size ? size.fraction : NaN;
-
-  /**
-   * Signed quantity to reach `want` (+1 long, −1 short, 0 flat) at `price`: the same expression, in
-   * the same operation order, as Broker.quantity, so results agree to the last bit.
-   */
-  function quantity(want: number, price: number): number {
-    const q = L.qty;
-    if (want === 0) return -q;
-    if (Math.sign(q) === want) return 0;
-    const equityAt = q === 0 ? L.cash : L.cash + q * price;
-    const wantQty = fixedQty === fixedQty ? fixedQty : (fraction * (equityAt - fixed - Math.abs(q) * price * rate)) / (price * (1 + rate));
-    return wantQty > 0 ? want * wantQty + -q : -q;
-  }
-
-  /**
-   * Executes a market order on bar `i` at its open or close; mirrors Broker.execute + Broker.book.
-   * Arguments are integers and flags, never doubles, so V8 does not box a heap number per call on
-   * this path that runs hundreds of thousands of times per backtest.
-   */
-  function execute(want: number, i: number, fromOpen: boolean, id: number, reason: FillReason): void {
-    const raw = fromOpen ? open[i] : close[i];
-    let dq = quantity(want, raw);
-    if (dq === 0) return;
-    const buy = dq > 0;
-    let price = raw;
-    if (bps !== 0) {
-      // slip(): adverse by `bps`, clamped into the bar's range.
-      const p = buy ? raw * (1 + bps / 10_000) : raw * (1 - bps / 10_000);
-      price = p > high[i] ? high[i] : p < low[i] ? low[i] : p;
-      if (price !== raw) dq = quantity(want, price);
-      if (dq === 0) return;
-    }
-    const fee = Math.abs(dq) * price * rate + fixed;
-    const prev = L.qty;
-    const next = prev + dq;
-    if (Math.abs(next) > Math.abs(prev) || Math.sign(next) !== Math.sign(prev)) {
-      const equityAfter = L.equity(price) - fee;
-      const exposure = Math.abs(next) * price;
-      if (!(equityAfter > 0) || exposure > o.maxLeverage * equityAfter * (1 + 1e-9)) {
-        rejected.push({ orderId: id, index: i, reason: `exposure ${exposure.toFixed(2)} would exceed ${o.maxLeverage}× equity ${equityAfter.toFixed(2)}` });
-        return;
-      }
-    }
-    const realized = L.fill(dq, price, fee);
-    log.push(i, id, reason, dq, price, fee, prev, L.qty, realized);
-    L.check(price, i);
-  }
+  // The fill path lives in a class, not in closures made per call: optimized code that inlines a
+  // closure is tied to that closure object and was thrown away whenever a GC collected the previous
+  // run's closures (measured: every run after a full GC re-entered the interpreter).
+  const book = new MarketBook(series, L, log, rejected, o, size);
 
   const atOpen = o.fillAt === 'next-open';
   let prevTarget = 0;
@@ -150,7 +118,7 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
     if (pending === pending) {
       markSegment(equity, inMarket, close, from, i, L.cash, L.qty);
       from = i;
-      execute(pending, i, true, pendingId, 'market');
+      book.execute(pending, i, open, pendingId, 'market');
       pending = NaN;
     }
     const t = target[i];
@@ -166,7 +134,7 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
         } else {
           markSegment(equity, inMarket, close, from, i, L.cash, L.qty);
           from = i;
-          execute(t, i, false, id, 'market');
+          book.execute(t, i, close, id, 'market');
         }
       }
     }
@@ -183,7 +151,7 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
   markSegment(equity, inMarket, close, from, n, L.cash, L.qty);
   prefetchSink = warm;
   if (n > 0 && o.closeAtEnd && L.qty !== 0) {
-    execute(0, n - 1, false, 0, 'end-of-data');
+    book.execute(0, n - 1, close, 0, 'end-of-data');
     equity[n - 1] = L.equity(close[n - 1]);
   }
   if (n > 0) L.check(close[n - 1], 'end');
