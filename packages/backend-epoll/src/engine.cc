@@ -183,6 +183,9 @@ void Poller::submit(const Submission& s) {
   if (o.fd < 0) return complete(o, o.fd);
   int tracked = track(o.fd);
   if (tracked != 0) return complete(o, tracked);
+  // A close still waiting for pool jobs on this descriptor owns it: nothing new may start on it (it would
+  // be left behind when the descriptor goes), and a second close has nothing left to close.
+  if (fds_[o.fd].closeSlot != -1) return complete(o, -EBADF);
   switch (o.code) {
     case xev::kOpCode_ASYNC_WAIT:
       if (!isAsyncFd(o.fd)) return complete(o, -EBADF);
@@ -350,6 +353,7 @@ int Poller::closeSync(double handle) {
   if (fd < 0) return fd;
   int tracked = track(fd);
   if (tracked != 0) return tracked;
+  if (fds_[fd].closeSlot != -1) return -EBADF;  // being closed already
   cancelFdOps(fd);
   if (state(fd).poolOps > 0) {
     state(fd).closeSlot = kCloseSyncPending;
