@@ -154,13 +154,20 @@ if (args.side) {
     check(node.done === READS && node.bad === 0 && node.bytes === FILE_SIZE, 'the Node twin read everything');
     const cCache = {};
     for (const { backend, mode } of await targets(args)) {
-      const xev = runSide(import.meta.url, `xev:${path}`, ['--backend', backend, '--mode', mode, ...scale]);
-      check(xev.done === READS && xev.bad === 0 && xev.bytes === FILE_SIZE, `xev read ${xev.done}/${READS} (${xev.bad} short) and ${xev.bytes}/${FILE_SIZE} bytes`);
-      const cb = cBackend(backend);
-      if (cb && !(cb in cCache)) cCache[cb] = runC('pread', [cb, path, READS, IN_FLIGHT]);
-      const c = cb ? cCache[cb] : undefined;
-      emit(args, result({ name: 'file-pread-4k', backend, mode, unit: 'reads/s', xev: xev.random, node: node.random, c: c?.rate, extra: { node_promises: Math.round(node.promises), ratio_promises: Math.round((xev.random / node.promises) * 1000) / 1000, in_flight: IN_FLIGHT, file_mib: FILE_SIZE >> 20 } }));
-      emit(args, result({ name: 'file-read-1m-seq', backend, mode, unit: 'MB/s', xev: xev.sequential, node: node.sequential, extra: { in_flight: 4, file_mib: FILE_SIZE >> 20 } }));
+      try {
+        const xev = runSide(import.meta.url, `xev:${path}`, ['--backend', backend, '--mode', mode, ...scale]);
+        check(xev.done === READS && xev.bad === 0 && xev.bytes === FILE_SIZE, `xev read ${xev.done}/${READS} (${xev.bad} short) and ${xev.bytes}/${FILE_SIZE} bytes`);
+        const cb = cBackend(backend);
+        if (cb && !(cb in cCache)) cCache[cb] = runC('pread', [cb, path, READS, IN_FLIGHT]);
+        const c = cb ? cCache[cb] : undefined;
+        emit(args, result({ name: 'file-pread-4k', backend, mode, unit: 'reads/s', xev: xev.random, node: node.random, c: c?.rate, extra: { node_promises: Math.round(node.promises), ratio_promises: Math.round((xev.random / node.promises) * 1000) / 1000, in_flight: IN_FLIGHT, file_mib: FILE_SIZE >> 20 } }));
+        emit(args, result({ name: 'file-read-1m-seq', backend, mode, unit: 'MB/s', xev: xev.sequential, node: node.sequential, extra: { in_flight: 4, file_mib: FILE_SIZE >> 20 } }));
+
+      } catch (error) {
+        // One broken backend must not hide the others' figures.
+        console.error(`file-pread on ${backend}/${mode} failed: ${error.message}`);
+        process.exitCode = 1;
+      }
     }
   } finally {
     fs.rmSync(path, { force: true });

@@ -92,29 +92,36 @@ for (const connections of [100, 1000]) {
   const nodeNet = await measure(['-e', NODE_NET], connections);
   check(nodeHttp.rps > 0 && nodeNet.rps > 0, 'the Node servers answered');
   for (const { backend, mode } of await targets(args)) {
-    if (mode !== 'attached') continue; // the example server runs attached, next to Node's own loop
-    const xev = await measure([join(root, 'examples/http-server/server.mjs'), '--port', '0', '--backend', backend], connections);
-    check(xev.rps > 0 && xev.errors === 0, `the xev server answered without errors (${xev.errors} errors)`);
-    emit(args, result({
-      name: connections === 100 ? 'http-100' : 'http-1000',
-      backend,
-      mode,
-      unit: 'requests/s',
-      xev: xev.rps,
-      node: nodeHttp.rps,
-      extra: {
-        node_net: Math.round(nodeNet.rps),
-        ratio_node_net: Math.round((xev.rps / nodeNet.rps) * 1000) / 1000,
-        xev_p50_ms: xev.p50,
-        xev_p99_ms: xev.p99,
-        node_p50_ms: nodeHttp.p50,
-        node_p99_ms: nodeHttp.p99,
-        node_net_p50_ms: nodeNet.p50,
-        node_net_p99_ms: nodeNet.p99,
-        xev_timeouts: xev.timeouts,
-        connections,
-        seconds: SECONDS,
-      },
-    }));
+    try {
+      if (mode !== 'attached') continue; // the example server runs attached, next to Node's own loop
+      const xev = await measure([join(root, 'examples/http-server/server.mjs'), '--port', '0', '--backend', backend], connections);
+      check(xev.rps > 0 && xev.errors === 0, `the xev server answered without errors (${xev.errors} errors)`);
+      emit(args, result({
+        name: connections === 100 ? 'http-100' : 'http-1000',
+        backend,
+        mode,
+        unit: 'requests/s',
+        xev: xev.rps,
+        node: nodeHttp.rps,
+        extra: {
+          node_net: Math.round(nodeNet.rps),
+          ratio_node_net: Math.round((xev.rps / nodeNet.rps) * 1000) / 1000,
+          xev_p50_ms: xev.p50,
+          xev_p99_ms: xev.p99,
+          node_p50_ms: nodeHttp.p50,
+          node_p99_ms: nodeHttp.p99,
+          node_net_p50_ms: nodeNet.p50,
+          node_net_p99_ms: nodeNet.p99,
+          xev_timeouts: xev.timeouts,
+          connections,
+          seconds: SECONDS,
+        },
+      }));
+
+    } catch (error) {
+      // One broken backend must not hide the others' figures.
+      console.error(`http on ${backend}/${mode} failed: ${error.message}`);
+      process.exitCode = 1;
+    }
   }
 }

@@ -139,14 +139,21 @@ if (args.side) {
     check(node.pongs === expected, `node completed ${node.pongs} of ${expected}`);
     const cCache = {};
     for (const { backend, mode } of await targets(args)) {
-      const server = await startServer('xev', backend, mode);
-      const xev = runSide(import.meta.url, `xev:${server.port}:${conns}`, ['--backend', backend, '--mode', mode, ...scale]);
-      server.child.kill();
-      check(xev.pongs === expected, `xev completed ${xev.pongs} of ${expected}`);
-      const cb = cBackend(backend);
-      if (cb && !(cb in cCache)) cCache[cb] = runC('ping-pong', [cb, expected, conns]);
-      const c = cb ? cCache[cb] : undefined;
-      emit(args, result({ name, backend, mode, unit: 'round trips/s', xev: xev.rate, node: node.rate, c: c?.rate, extra: { connections: conns, pings: expected } }));
+      try {
+        const server = await startServer('xev', backend, mode);
+        const xev = runSide(import.meta.url, `xev:${server.port}:${conns}`, ['--backend', backend, '--mode', mode, ...scale]);
+        server.child.kill();
+        check(xev.pongs === expected, `xev completed ${xev.pongs} of ${expected}`);
+        const cb = cBackend(backend);
+        if (cb && !(cb in cCache)) cCache[cb] = runC('ping-pong', [cb, expected, conns]);
+        const c = cb ? cCache[cb] : undefined;
+        emit(args, result({ name, backend, mode, unit: 'round trips/s', xev: xev.rate, node: node.rate, c: c?.rate, extra: { connections: conns, pings: expected } }));
+
+      } catch (error) {
+        // One broken backend must not hide the others' figures.
+        console.error(`ping-pongs on ${backend}/${mode} failed: ${error.message}`);
+        process.exitCode = 1;
+      }
     }
   }
 }
