@@ -14,50 +14,24 @@
 #include "poller.h"
 #include "probe.h"
 #include "xev/layout.h"
+#include "xev/napi-rings.h"
 #include "process.h"
 #include "xev/socket.h"
 
 namespace xev_kqueue {
 namespace {
 
-/** Byte size of one element of a typed array type. */
-size_t elementSize(napi_typedarray_type type) {
-  switch (type) {
-    case napi_int8_array: case napi_uint8_array: case napi_uint8_clamped_array: return 1;
-    case napi_int16_array: case napi_uint16_array: return 2;
-    case napi_int32_array: case napi_uint32_array: case napi_float32_array: return 4;
-    default: return 8;  // float64, bigint64, biguint64
-  }
-}
-
 /**
- * The memory behind an ArrayBufferView. 1 when `v` is null or undefined, 0 when it is a usable view,
- * -EINVAL for anything else (another type, or a view over a detached buffer).
+ * The memory behind an ArrayBufferView (xev/napi-rings.h). 1 when `v` is null or undefined, 0 when it is a
+ * usable view, -EINVAL for anything else, -EFAULT for a view over a detached buffer.
  */
 int viewOf(napi_env env, napi_value v, uint8_t** data, size_t* len, bool* isFloat64) {
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok) return -EINVAL;
-  if (t == napi_undefined || t == napi_null) return 1;
-  if (t != napi_object) return -EINVAL;
-  bool is = false;
-  void* p = nullptr;
-  napi_value ab;
-  size_t offset;
-  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
-    napi_typedarray_type type;
-    size_t length;
-    if (napi_get_typedarray_info(env, v, &type, &length, &p, &ab, &offset) != napi_ok) return -EINVAL;
-    *len = length * elementSize(type);
-    if (isFloat64 != nullptr) *isFloat64 = type == napi_float64_array;
-  } else if (napi_is_dataview(env, v, &is) == napi_ok && is) {
-    if (napi_get_dataview_info(env, v, len, &p, &ab, &offset) != napi_ok) return -EINVAL;
-    if (isFloat64 != nullptr) *isFloat64 = false;
-  } else {
-    return -EINVAL;
-  }
-  bool detached = false;
-  if (napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok && detached) return -EINVAL;
-  *data = static_cast<uint8_t*>(p);
+  xev::View view;
+  int r = xev::ViewOf(env, v, &view);
+  if (r != 0) return r;
+  *data = static_cast<uint8_t*>(view.data);
+  *len = view.bytes;
+  if (isFloat64 != nullptr) *isFloat64 = view.type == napi_float64_array;
   return 0;
 }
 
