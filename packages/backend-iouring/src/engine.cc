@@ -74,15 +74,6 @@ void Engine::Unlink(uint32_t slot) {
   s.fd = s.prev = s.next = -1;
 }
 
-io_uring_sqe* Engine::Sqe(uint8_t opcode, int fd, uint64_t userData) {
-  io_uring_sqe* sqe = ring_.NextSqe();
-  if (sqe == nullptr) return nullptr;
-  sqe->opcode = opcode;
-  sqe->fd = fd;
-  sqe->user_data = userData;
-  return sqe;
-}
-
 void Engine::CancelInternal(uint32_t slot) {
   Slot& s = At(slot);
   if (s.cancelled) return;

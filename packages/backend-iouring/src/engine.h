@@ -130,7 +130,14 @@ class Engine {
   bool PlausibleFd(int fd);
   void Link(uint32_t slot, int fd);
   void Unlink(uint32_t slot);
-  io_uring_sqe* Sqe(uint8_t opcode, int fd, uint64_t userData);
+  io_uring_sqe* Sqe(uint8_t opcode, int fd, uint64_t userData) {
+    io_uring_sqe* sqe = ring_.NextSqe();
+    if (sqe == nullptr) return nullptr;
+    sqe->opcode = opcode;
+    sqe->fd = fd;
+    sqe->user_data = userData;
+    return sqe;
+  }
   void CancelInternal(uint32_t slot);
   void OnCqe(uint64_t userData, int32_t res, uint32_t flags);
   void Retire(uint32_t slot, int32_t res, int32_t aux);

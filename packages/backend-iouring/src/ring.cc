@@ -120,7 +120,7 @@ unsigned Ring::Unsubmitted() const {
   return sqLocalTail_ - __atomic_load_n(sqHead_, __ATOMIC_ACQUIRE);
 }
 
-io_uring_sqe* Ring::NextSqe() {
+io_uring_sqe* Ring::NextSqeSlow() {
   for (int attempt = 0; attempt < 64; attempt++) {
     unsigned head = __atomic_load_n(sqHead_, __ATOMIC_ACQUIRE);
     if (sqLocalTail_ - head < sqEntries_) {

@@ -39,8 +39,17 @@ class Ring {
   unsigned sqEntries() const { return sqEntries_; }
 
   // A zeroed SQE to fill, submitting what is queued first if the ring is full. Null only if the kernel
-  // refuses to make room (the ring is broken).
-  io_uring_sqe* NextSqe();
+  // refuses to make room (the ring is broken). Inline: once per operation.
+  io_uring_sqe* NextSqe() {
+    unsigned head = __atomic_load_n(sqHead_, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(sqLocalTail_ - head < sqEntries_, 1)) {
+      io_uring_sqe* sqe = &sqes_[sqLocalTail_ & sqMask_];
+      sqLocalTail_++;
+      __builtin_memset(sqe, 0, sizeof(*sqe));
+      return sqe;
+    }
+    return NextSqeSlow();
+  }
   // SQEs written but not yet consumed by the kernel.
   unsigned Unsubmitted() const;
   // Submits what is queued and, if `waitNr` > 0, waits for that many completions, at most `timeoutNs`
@@ -55,6 +64,8 @@ class Ring {
   void CqAdvance(unsigned n) { __atomic_store_n(cqHead_, *cqHead_ + n, __ATOMIC_RELEASE); }
 
  private:
+  io_uring_sqe* NextSqeSlow();
+
   int fd_ = -1;
   unsigned features_ = 0, setupFlags_ = 0;
   void* sqRing_ = nullptr;
