@@ -142,6 +142,17 @@ ProbeReport Run() {
   }
   r.ok = true;
   r.detail = std::string("io_uring on Linux ") + u.release;
+  std::string features;
+  auto add = [&](bool on, const char* name) {
+    if (on) features += (features.empty() ? "" : ", ") + std::string(name);
+  };
+  add(r.sqpoll, "SQPOLL");
+  add(r.multishotAccept, "multishot accept");
+  add(r.multishotRecv, "multishot recv");
+  add(r.providedBufferRing, "provided buffer rings");
+  add(r.registeredBuffers, "registered buffers");
+  add(r.zeroCopySend, "zero-copy send");
+  if (!features.empty()) r.detail += "; kernel features: " + features;
   return r;
 }
 
