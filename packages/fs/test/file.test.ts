@@ -46,13 +46,13 @@ for (const { name, modes } of usableBackends()) {
         const file = await openFile(loop, path, 'w+');
         const results: number[] = [];
         const record = (_u: null, _l: Loop, _c: Completion<null>, r: number) => void results.push(r);
-        file.write(new Completion(), Buffer.from('hello, file'), null, record);
+        file.write(new Completion<null>(), Buffer.from('hello, file'), null, record);
         await drain(loop);
         const out = Buffer.alloc(32);
         const st = new Float64Array(Stat.count);
-        file.pread(new Completion(), out, 7, null, record);
-        file.stat(new Completion(), st, null, record);
-        file.fsync(new Completion(), null, record);
+        file.pread(new Completion<null>(), out, 7, null, record);
+        file.stat(new Completion<null>(), st, null, record);
+        file.fsync(new Completion<null>(), null, record);
         await drain(loop);
         expect(results[0]).toBe(11);
         expect(results.slice(1).sort()).toEqual([0, 0, 4]);
