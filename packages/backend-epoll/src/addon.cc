@@ -220,6 +220,7 @@ class Instance : public Napi::ObjectWrap<Instance> {
     napi_value result;
     // napi_make_callback opens a callback scope: microtasks and nextTicks run when it closes, as after any
     // libuv callback into JavaScript.
+    uint64_t drainedBefore = self->poller_->drainedCompletions();
     self->inCallback_ = true;
     napi_status status = napi_make_callback(env, self->asyncContext_, global, self->onReady_.Value(), 0, nullptr, &result);
     self->inCallback_ = false;
@@ -233,6 +234,13 @@ class Instance : public Napi::ObjectWrap<Instance> {
       napi_value error;
       napi_get_and_clear_last_exception(env, &error);
       napi_fatal_exception(env, error);  // an uncaught exception, as from any other callback
+    }
+    // More completions than the loop took in its bounded pass (a burst larger than its ticks times
+    // cqEntries): they were reaped from epoll already, so no event would call us again. Make the epoll set
+    // readable for libuv's next turn, but only while the loop is draining, never as a busy loop.
+    if (self->poller_ != nullptr && self->poller_->hasCompletions() &&
+        self->poller_->drainedCompletions() > drainedBefore) {
+      self->poller_->selfWake();
     }
   }
 

@@ -117,6 +117,7 @@ uint32_t Poller::drain(double* cq, uint32_t capacity) {
     cqCount_--;
     n++;
   }
+  drained_ += n;
   return n;
 }
 

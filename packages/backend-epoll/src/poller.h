@@ -97,6 +97,8 @@ class Poller {
   /** Writes up to `capacity` completions into `cq` (Cqe layout) and returns how many. */
   uint32_t drain(double* cq, uint32_t capacity);
   bool hasCompletions() const { return cqCount_ > 0; }
+  /** Completions handed to the loop so far (it only grows): tells whether the loop is draining. */
+  uint64_t drainedCompletions() const { return drained_; }
 
   /** Arms the wake timerfd `delayMs` from now (fractional allowed); < 0 disarms. */
   void armWake(double delayMs);
@@ -181,6 +183,7 @@ class Poller {
   std::vector<Cqe> cqRing_;
   size_t cqHead_ = 0;
   size_t cqCount_ = 0;
+  uint64_t drained_ = 0;
 
   static constexpr int kMaxEvents = 256;
   epoll_event events_[kMaxEvents];

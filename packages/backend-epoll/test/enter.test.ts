@@ -200,6 +200,18 @@ describe('epoll attached mode', () => {
     }
   });
 
+  it('a burst larger than one onReady pass takes is delivered over further wake-ups', async () => {
+    ring = new Ring('attached', 64, 4); // onReady takes at most 4 completions per call
+    const handles = Array.from({ length: 20 }, () => ring.backend.asyncCreate());
+    const waits = handles.map((handle) => ring.stage(OpCode.asyncWait, { handle }));
+    ring.enter();
+    for (const handle of handles) epoll.notify(ring.backend.asyncToken(handle));
+    const results = await ring.wait(waits, 3000);
+    expect(results.every((r) => r.result === 0)).toBe(true);
+    expect(ring.readyCalls).toBeGreaterThanOrEqual(5);
+    for (const handle of handles) ring.backend.closeSync(handle);
+  });
+
   it('runs microtasks queued by onReady before returning to libuv', async () => {
     ring = new Ring('attached');
     const order: string[] = [];
