@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 // Runs the test suite against the sanitizer build (build/Debug, from `npm run build:asan`). Node itself is
-// not instrumented, so gcc's ASan and UBSan runtimes are preloaded; leak detection is off because V8 and
-// Node keep allocations alive until exit by design.
+// not instrumented, so the sanitizer runtimes are preloaded: gcc's libasan and libubsan on Linux
+// (LD_PRELOAD), clang's ASan runtime on macOS (DYLD_INSERT_LIBRARIES; it carries UBSan's handlers too).
+// Leak detection is off because V8 and Node keep allocations alive until exit by design.
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -13,11 +14,13 @@ if (!fs.existsSync(addon)) {
   console.error('build/Debug/xev_kqueue.node is missing: run `npm run build:asan` first');
   process.exit(1);
 }
-const runtime = (name) => execFileSync('gcc', [`-print-file-name=${name}`], { encoding: 'utf8' }).trim();
-const preload = [runtime('libasan.so'), runtime('libubsan.so')];
+const darwin = process.platform === 'darwin';
+const compiler = darwin ? 'clang' : 'gcc';
+const runtime = (name) => execFileSync(compiler, [`-print-file-name=${name}`], { encoding: 'utf8' }).trim();
+const preload = darwin ? [runtime('libclang_rt.asan_osx_dynamic.dylib')] : [runtime('libasan.so'), runtime('libubsan.so')];
 for (const lib of preload) {
   if (!path.isAbsolute(lib) || !fs.existsSync(lib)) {
-    console.error(`gcc has no ${lib}; install gcc's sanitizer runtimes (libasan, libubsan)`);
+    console.error(`${compiler} has no ${lib}; install the compiler's sanitizer runtimes`);
     process.exit(1);
   }
 }
@@ -27,7 +30,7 @@ const result = spawnSync(process.execPath, [vitest, 'run', ...process.argv.slice
   stdio: 'inherit',
   env: {
     ...process.env,
-    LD_PRELOAD: preload.join(' '),
+    ...(darwin ? { DYLD_INSERT_LIBRARIES: preload.join(':') } : { LD_PRELOAD: preload.join(' ') }),
     ASAN_OPTIONS: 'detect_leaks=0',
     UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
     XEV_KQUEUE_DEBUG: '1',
