@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "poller.h"
-#include "xev/file.h"
+#include "file-flags.h"
 #include "xev/layout.h"
 
 namespace xev_kqueue {

@@ -15,7 +15,7 @@
 #include <csignal>
 #include <cstring>
 
-#include "xev/file.h"
+#include "file-flags.h"
 #include "xev/layout.h"
 #include "xev/sockaddr.h"
 

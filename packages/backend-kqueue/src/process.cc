@@ -12,7 +12,14 @@
 
 #include "poller.h"
 
+#ifdef __APPLE__
+#include <crt_externs.h>
+// A shared library on macOS cannot link against `environ` (it lives in the executable): ask for it.
+#define XEV_ENVIRON (*_NSGetEnviron())
+#else
 extern char** environ;
+#define XEV_ENVIRON environ
+#endif
 
 namespace xev_kqueue {
 
@@ -70,7 +77,7 @@ int spawnProcess(const char* file, char* const* argv, char* const* envp, const c
   if (err == 0 && cwd != nullptr) err = posix_spawn_file_actions_addchdir_np(&actions, cwd);
   pid_t child = -1;
   if (err == 0) {
-    char* const* env = envp != nullptr ? envp : environ;
+    char* const* env = envp != nullptr ? envp : XEV_ENVIRON;
     err = std::strchr(file, '/') != nullptr ? posix_spawn(&child, file, &actions, &attr, argv, env)
                                             : posix_spawnp(&child, file, &actions, &attr, argv, env);
   }

@@ -311,7 +311,12 @@ static bool procExit() {
   pid_t pid;
   char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"), const_cast<char*>("sleep 0.05; exit 3"), nullptr};
   CHECK(posix_spawnp(&pid, "sh", nullptr, nullptr, argv, environ) == 0);
-  CHECK(change(kq, pid, EVFILT_PROC, EV_ADD, NOTE_EXIT) == 0);
+#ifdef NOTE_EXITSTATUS
+  const uint32_t exitNote = NOTE_EXIT | NOTE_EXITSTATUS;  // macOS reports the status only when asked
+#else
+  const uint32_t exitNote = NOTE_EXIT;
+#endif
+  CHECK(change(kq, pid, EVFILT_PROC, EV_ADD, exitNote) == 0);
   struct kevent ev;
   CHECK(poll1(kq, &ev, 5000) == 1 && ev.ident == static_cast<uintptr_t>(pid) && ev.filter == EVFILT_PROC);
   CHECK((ev.fflags & NOTE_EXIT) && (ev.flags & EV_EOF));
@@ -320,7 +325,7 @@ static bool procExit() {
   int status = 0;
   CHECK(waitpid(pid, &status, 0) == pid && WEXITSTATUS(status) == 3);
   // A process that does not exist: ESRCH.
-  CHECK(change(kq, pid, EVFILT_PROC, EV_ADD, NOTE_EXIT) == -1 && errno == ESRCH);
+  CHECK(change(kq, pid, EVFILT_PROC, EV_ADD, exitNote) == -1 && errno == ESRCH);
   CLOSE_KQ(kq);
   return true;
 }
