@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backend as epoll } from '../src/index.js';
+import { expectNoLeakedDescriptors } from './leaks.js';
 import { OpCode, Ring } from './ring.js';
+
+expectNoLeakedDescriptors();
 
 const E = constants.errno;
 

@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoLeakedDescriptors } from './leaks.js';
 import { OpCode, Ring } from './ring.js';
+
+expectNoLeakedDescriptors();
 
 const E = constants.errno;
 const cString = (s: string) => Buffer.from(`${s}\0`);
@@ -164,8 +167,19 @@ describe('epoll thread pool teardown', () => {
     const t = performance.now();
     ring.backend.destroy();
     expect(performance.now() - t).toBeLessThan(2000);
-    // Release the stuck thread: its open completes into the leaked record and the thread exits.
+    // Release the stuck thread: its open completes into the leaked record and the thread exits. Nobody is
+    // left to receive the descriptor that open returned, so close it here.
     const writer = fs.openSync(fifo, 'w');
+    await new Promise((r) => setTimeout(r, 50));
+    for (const fd of fs.readdirSync('/proc/self/fd')) {
+      let target = '';
+      try {
+        target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (target === fifo && Number(fd) !== writer) fs.closeSync(Number(fd));
+    }
     fs.closeSync(writer);
   });
 });

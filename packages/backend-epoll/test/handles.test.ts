@@ -2,7 +2,10 @@ import { constants } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backend as epoll } from '../src/index.js';
+import { expectNoLeakedDescriptors } from './leaks.js';
 import { OpCode, Ring } from './ring.js';
+
+expectNoLeakedDescriptors();
 
 const E = constants.errno;
 

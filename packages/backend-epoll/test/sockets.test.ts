@@ -2,7 +2,10 @@ import { decodeAddress, encodeAddress, PollEvent, ShutdownHow, SockOpt, SockType
 import net from 'node:net';
 import { constants } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectNoLeakedDescriptors } from './leaks.js';
 import { OpCode, Ring } from './ring.js';
+
+expectNoLeakedDescriptors();
 
 const E = constants.errno;
 
