@@ -12,9 +12,8 @@
 // EAGAIN (or when a stream socket's read or write comes back short, which means the kernel buffer was
 // drained or filled: a later arrival or drain raises a new edge; except a short read after the peer's FIN
 // was seen, since the end of file is reported by the next read and its edge is spent) and set again by the
-// next edge. An
-// operation is tried at once when its direction is (maybe) ready and nothing is queued before it, and parks
-// otherwise, so steady-state ping-pong costs one syscall per operation plus the wait.
+// next edge. An operation is tried at once when its direction is (maybe) ready and nothing is queued before
+// it, and parks otherwise, so steady-state ping-pong costs one syscall per operation plus the wait.
 #pragma once
 
 #include <sys/epoll.h>
