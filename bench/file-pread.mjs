@@ -162,7 +162,6 @@ if (args.side) {
         const c = cb ? cCache[cb] : undefined;
         emit(args, result({ name: 'file-pread-4k', backend, mode, unit: 'reads/s', xev: xev.random, node: node.random, c: c?.rate, extra: { node_promises: Math.round(node.promises), ratio_promises: Math.round((xev.random / node.promises) * 1000) / 1000, in_flight: IN_FLIGHT, file_mib: FILE_SIZE >> 20 } }));
         emit(args, result({ name: 'file-read-1m-seq', backend, mode, unit: 'MB/s', xev: xev.sequential, node: node.sequential, extra: { in_flight: 4, file_mib: FILE_SIZE >> 20 } }));
-
       } catch (error) {
         // One broken backend must not hide the others' figures.
         console.error(`file-pread on ${backend}/${mode} failed: ${error.message}`);

@@ -117,7 +117,6 @@ for (const connections of [100, 1000]) {
           seconds: SECONDS,
         },
       }));
-
     } catch (error) {
       // One broken backend must not hide the others' figures.
       console.error(`http on ${backend}/${mode} failed: ${error.message}`);

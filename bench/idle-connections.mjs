@@ -129,7 +129,6 @@ if (args.side) {
           connections: CONNECTIONS,
         },
       }));
-
     } catch (error) {
       // One broken backend must not hide the others' figures.
       console.error(`idle-connections on ${backend}/${mode} failed: ${error.message}`);

@@ -148,7 +148,6 @@ if (args.side) {
         if (cb && !(cb in cCache)) cCache[cb] = runC('ping-pong', [cb, expected, conns]);
         const c = cb ? cCache[cb] : undefined;
         emit(args, result({ name, backend, mode, unit: 'round trips/s', xev: xev.rate, node: node.rate, c: c?.rate, extra: { connections: conns, pings: expected } }));
-
       } catch (error) {
         // One broken backend must not hide the others' figures.
         console.error(`ping-pongs on ${backend}/${mode} failed: ${error.message}`);

@@ -98,7 +98,6 @@ if (args.side) {
       const xev = runSide(import.meta.url, 'xev', ['--backend', backend, '--mode', mode, ...scale]);
       check(xev.pongs === PINGS, `xev completed ${xev.pongs} of ${PINGS}`);
       emit(args, result({ name: 'ping-udp1', backend, mode, unit: 'round trips/s', xev: xev.rate, node: node.rate, extra: { pings: PINGS } }));
-
     } catch (error) {
       // One broken backend must not hide the others' figures.
       console.error(`ping-udp1 on ${backend}/${mode} failed: ${error.message}`);

@@ -98,7 +98,6 @@ if (args.side) {
       const xev = runSide(import.meta.url, 'xev', ['--backend', backend, '--mode', mode, ...scale]);
       check(xev.sent === PACKETS && xev.bad === 0 && xev.received > 0, `xev sent ${xev.sent} of ${PACKETS} (${xev.bad} bad), received ${xev.received}`);
       emit(args, result({ name: 'udp_pummel_1v1', backend, mode, unit: 'datagrams received/s', xev: xev.recvRate, node: node.recvRate, extra: { xev_sent_per_s: Math.round(xev.sendRate), node_sent_per_s: Math.round(node.sendRate), xev_received: xev.received, node_received: node.received, packets: PACKETS } }));
-
     } catch (error) {
       // One broken backend must not hide the others' figures.
       console.error(`udp-pummel on ${backend}/${mode} failed: ${error.message}`);
