@@ -54,6 +54,23 @@ for (const { name } of usableBackends()) {
       server.close();
     });
 
+    it('TLS on the server side: tls.TLSSocket over an accepted xev connection serves a Node TLS client', async () => {
+      const listener = await listen(loop);
+      const served = (async () => {
+        const conn = await listener.accept();
+        const secure = new tls.TLSSocket(new XevSocket(conn), { isServer: true, key: pem.key, cert: pem.cert });
+        secure.once('data', (d) => secure.end(`server saw ${d.toString()}`));
+        await once(secure, 'close');
+      })();
+      const client = tls.connect({ port: listener.address.port, host: '127.0.0.1', ca: pem.cert, servername: 'localhost' });
+      await once(client, 'secureConnect');
+      client.write('ping');
+      expect(await text(client)).toBe('server saw ping');
+      client.destroy();
+      await served;
+      await listener.close();
+    });
+
     it('http.request({ createConnection }) against a real http server, keep-alive off and on', async () => {
       const server = http.createServer((req, res) => {
         let body = '';
