@@ -26,13 +26,13 @@ inline uint64_t OpData(uint32_t slot) { return static_cast<uint64_t>(kTagOp) << 
 
 // A handle from the sq (a double): an fd, or -EBADF for anything that is not a non-negative int32.
 inline int FdOf(double h) {
-  if (!(h >= 0 && h <= INT32_MAX) || h != floor(h)) return -EBADF;
+  if (!(h >= 0 && h <= INT32_MAX) || h != static_cast<double>(static_cast<int32_t>(h))) return -EBADF;
   return static_cast<int>(h);
 }
 
 // A non-negative integral double that fits the target, or -1.
 inline int64_t IntOf(double v, double max) {
-  if (!(v >= 0 && v <= max) || v != floor(v)) return -1;
+  if (!(v >= 0 && v <= max) || v != static_cast<double>(static_cast<int64_t>(v))) return -1;
   return static_cast<int64_t>(v);
 }
 
