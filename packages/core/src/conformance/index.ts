@@ -15,6 +15,7 @@ import { fsFileCases } from './fs-files.cases.js';
 import { loopCases } from './loop.cases.js';
 import { netFailureCases } from './net-failures.cases.js';
 import { netStreamCases } from './net-stream.cases.js';
+import { netUdpCases } from './net-udp.cases.js';
 import { processCases } from './process.cases.js';
 import { promiseCases } from './promise.cases.js';
 import { tcpCases } from './tcp.cases.js';
@@ -39,6 +40,7 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   udpCases,
   netStreamCases,
   netFailureCases,
+  netUdpCases,
 ];
 
 /** The number of cases in the suite. */
