@@ -166,7 +166,9 @@ describe('kqueue attached mode', () => {
     clearInterval(interval);
     expect(fired - t0).toBeGreaterThanOrEqual(25);
     expect(fired - t0).toBeLessThan(200);
-    expect(ticks).toBeGreaterThan(2);
+    // Node's own timers ran meanwhile: the wait was libuv's, not a blocking kevent. (At least one tick, not
+    // a count: with the test files running in parallel on two cores, a 1 ms interval can starve.)
+    expect(ticks).toBeGreaterThan(0);
   });
 
   it('a disarmed wake never calls back; a re-armed one replaces the earlier deadline', async () => {

@@ -13,7 +13,14 @@ describe('kqueue garbage in, no crash out', () => {
     for (const seed of [1, 2, 3, 4]) {
       it(`seed ${seed} (${mode})`, () => {
         const child = join(import.meta.dirname, 'fuzz-child.mjs');
-        const out = execFileSync(process.execPath, [child, String(seed), mode], { encoding: 'utf8', timeout: 60_000 });
+        let out: string;
+        try {
+          out = execFileSync(process.execPath, [child, String(seed), mode], { encoding: 'utf8', timeout: 60_000, stdio: 'pipe' });
+        } catch (error) {
+          const e = error as { status?: number; signal?: string; stdout?: string; stderr?: string };
+          // Say what the child said (a sanitizer report, a stuck slot), not only that it failed.
+          throw new Error(`fuzz child (seed ${seed}, ${mode}) exited with ${e.status ?? e.signal}:\n${e.stdout ?? ''}\n${String(e.stderr ?? '').slice(-4000)}`);
+        }
         const summary = JSON.parse(out.trim().split('\n').pop()!);
         expect(summary.mode).toBe(mode);
         expect(summary.completions).toBeGreaterThan(1000);
