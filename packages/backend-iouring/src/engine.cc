@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ops.h"
@@ -27,7 +28,27 @@ int Engine::Open(unsigned entries, unsigned flags) {
 }
 
 void Engine::Close() {
-  // Closing the ring cancels whatever is still in flight; the kernel drops its references to our memory.
+  // Closing the ring fd lets the kernel tear the ring down in the background, and a request still running
+  // in an io-wq worker (a statx, a read of a regular file) could then write into slot scratch we are about
+  // to free, or into a buffer the loop is about to drop. So cancel everything and wait for every loop
+  // operation's CQE first (bounded: a request that ignores cancellation gets two seconds).
+  if (ring_.IsOpen() && opSqes_ != opCqes_) {
+    io_uring_sqe* sqe = Sqe(IORING_OP_ASYNC_CANCEL, -1, UserData(kTagInternal, 0));
+    if (sqe != nullptr) sqe->cancel_flags = IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL;
+    timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+      ring_.Submit(1, 50 * 1000000LL, true);
+      for (unsigned n = ring_.CqReady(); n > 0; n--) {
+        if (ring_.CqAt(0).user_data >> 32 == kTagOp) opCqes_++;
+        ring_.CqAdvance(1);
+      }
+      if (opSqes_ == opCqes_) break;
+      timespec now;
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      if (now.tv_sec - start.tv_sec >= 2) break;
+    }
+  }
   ring_.Close();
   chunks_.clear();
   fds_.clear();
@@ -154,6 +175,7 @@ void Engine::OnCqe(uint64_t userData, int32_t res, uint32_t flags) {
   (void)flags;
   Tag tag = static_cast<Tag>(userData >> 32);
   uint32_t id = static_cast<uint32_t>(userData);
+  if (tag == kTagOp) opCqes_++;
   if (tag == kTagKick) kickInFlight_ = false;
   if (tag == kTagWake && id == wakeGen_) wakeActive_ = false;
   if (tag != kTagOp) return;  // the backend's own: wake timeouts, kicks, internal cancels

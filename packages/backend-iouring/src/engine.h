@@ -133,6 +133,7 @@ class Engine {
   io_uring_sqe* Sqe(uint8_t opcode, int fd, uint64_t userData) {
     io_uring_sqe* sqe = ring_.NextSqe();
     if (sqe == nullptr) return nullptr;
+    if ((userData >> 32) == kTagOp) opSqes_++;
     sqe->opcode = opcode;
     sqe->fd = fd;
     sqe->user_data = userData;
@@ -169,6 +170,8 @@ class Engine {
   __kernel_timespec wakeTs_[kWakeTsCount];
   unsigned wakeTsNext_ = 0;
   uint64_t protocolErrors_ = 0;
+  // SQEs and CQEs of loop operations (one CQE each): their difference is what is still in the kernel.
+  uint64_t opSqes_ = 0, opCqes_ = 0;
   uint64_t cancelAlready_ = 0;
 };
 
