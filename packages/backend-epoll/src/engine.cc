@@ -190,7 +190,7 @@ void Poller::submit(const Submission& s) {
   switch (o.code) {
     case xev::kOpCode_ASYNC_WAIT:
       if (!isAsyncFd(o.fd)) return complete(o, -EBADF);
-      if (state(o.fd).kind == FdKind::kUnknown) state(o.fd).kind = FdKind::kAsync;  // from another loop
+      if (state(o.fd).kind == FdKind::kUnknown) adopt(o.fd, FdKind::kAsync);  // issued by another loop
       return startReady(o, kRead);
     case xev::kOpCode_PROCESS_WAIT:
       if (state(o.fd).kind != FdKind::kProcess) return complete(o, -EBADF);

@@ -126,7 +126,7 @@ void Poller::finishReady(Op& o, Dir dir, int64_t r, int32_t aux) {
       !(dir == kRead && st.peerClosed)) {
     (dir == kRead ? st.readable : st.writable) = false;
   } else if (o.code == xev::kOpCode_ASYNC_WAIT && r == 0) {
-    st.readable = false;  // the read emptied the eventfd
+    st.readable = false;  // this completion took every notification so far
   }
   if (o.code == xev::kOpCode_ACCEPT && r >= 0) adopt(static_cast<int>(r), FdKind::kStreamSocket);
   complete(o, r, aux);
@@ -208,6 +208,8 @@ void Poller::adopt(int fd, FdKind kind) {
   FdState& st = state(fd);
   st = FdState{};
   st.kind = kind;
+  // An eventfd is readable only once notified: its flag tracks notifications exactly (see performRead).
+  if (kind == FdKind::kAsync) st.readable = false;
 }
 
 void Poller::releaseFd(int fd) {
