@@ -131,6 +131,51 @@ for (const { name } of usableBackends()) {
       wss.close();
     });
 
+    it('permessage-deflate: negotiated with a ws server that compresses everything; large messages go both ways compressed', async () => {
+      const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { threshold: 0 } });
+      await once(wss, 'listening');
+      const seenByServer: string[] = [];
+      wss.on('connection', (s) => s.on('message', (m) => (seenByServer.push(m.toString()), s.send(`echo:${m.toString()}`))));
+      const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
+      const ws = await connectWebSocket(loop, url, { perMessageDeflate: true });
+      expect(ws.compressed).toBe(true);
+      const text = 'xev '.repeat(50_000); // 200 KB that compress to a few hundred bytes
+      const reply = once(ws, 'message');
+      await ws.send(text);
+      expect((await reply)[0]).toBe(`echo:${text}`);
+      expect(seenByServer).toEqual([text]);
+      const small = once(ws, 'message');
+      await ws.send('tiny'); // under 1 KiB: sent uncompressed, answered compressed
+      expect((await small)[0]).toBe('echo:tiny');
+      await ws.close();
+      // A server without the extension declines the offer, and nothing is compressed.
+      const plain = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+      await once(plain, 'listening');
+      plain.on('connection', (s) => s.on('message', (m) => s.send(m.toString())));
+      const ws2 = await connectWebSocket(loop, `ws://127.0.0.1:${(plain.address() as AddressInfo).port}/`, { perMessageDeflate: true });
+      expect(ws2.compressed).toBe(false);
+      await ws2.send(text);
+      expect((await once(ws2, 'message'))[0]).toBe(text);
+      await ws2.close();
+      wss.close();
+      plain.close();
+    });
+
+    it('permessage-deflate: a compressed frame that does not inflate fails with 1007; an extension we did not offer fails the handshake', async () => {
+      const raw = await rawServer((s, key) => {
+        s.write(Buffer.concat([Buffer.from(upgrade(key, 'Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n')), frame(1, Buffer.from([0xff, 0xff, 0xff]), { rsv: 0x40 })]));
+      });
+      const ws = await connectWebSocket(loop, `ws://127.0.0.1:${raw.port}/`, { perMessageDeflate: true });
+      ws.on('error', () => {});
+      const info = await ws.closed;
+      expect(info.code).toBe(1007);
+      expect(info.error!.message).toMatch(/does not inflate/);
+      raw.server.close();
+      const pushy = await rawServer((s, key) => s.write(upgrade(key, 'Sec-WebSocket-Extensions: permessage-deflate\r\n')));
+      await expect(connectWebSocket(loop, `ws://127.0.0.1:${pushy.port}/`)).rejects.toThrow(/extensions that were not offered/);
+      pushy.server.close();
+    });
+
     it('a server-initiated close is echoed and reported with its code and reason', async () => {
       const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
       await once(wss, 'listening');

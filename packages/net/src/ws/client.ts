@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Loop } from '@xev/core';
 import { XevSocket } from '../duplex.js';
 import { checkHandshakeResponse, handshakeRequest } from './handshake.js';
@@ -18,6 +19,11 @@ export interface WebSocketOptions {
   readonly rejectUnauthorized?: boolean;
   /** Largest message (after reassembly) accepted, in bytes; default 64 MiB. Larger fails with 1009. */
   readonly maxPayload?: number;
+  /**
+   * Offer permessage-deflate (RFC 7692) without context takeover; default false. Messages of at least
+   * 1 KiB are then compressed, each on its own, with synchronous zlib calls on the loop's thread.
+   */
+  readonly perMessageDeflate?: boolean;
   /** Milliseconds the opening handshake may take; default 10,000. */
   readonly handshakeTimeout?: number;
   /** Aborting before the connection opens cancels it. */
@@ -51,7 +57,8 @@ export async function connectWebSocket(loop: Loop, url: string | URL, options: W
     ? tls.connect({ socket: raw, servername: /^[\d.:]+$/.test(host) ? undefined : host, ca: options.ca, rejectUnauthorized: options.rejectUnauthorized ?? true })
     : raw;
   const protocols = options.protocols ?? [];
-  const { request, key } = handshakeRequest(target, protocols, options.headers ?? {});
+  const deflateOffered = options.perMessageDeflate === true;
+  const { request, key } = handshakeRequest(target, protocols, options.headers ?? {}, deflateOffered);
   return new Promise<WebSocketClient>((resolve, reject) => {
     let head: Buffer = Buffer.alloc(0);
     const timer = setTimeout(() => fail(new Error(`WebSocket handshake timed out after ${options.handshakeTimeout ?? 10_000} ms`)), options.handshakeTimeout ?? 10_000);
@@ -77,9 +84,9 @@ export async function connectWebSocket(loop: Loop, url: string | URL, options: W
         return;
       }
       try {
-        const response = checkHandshakeResponse(head.subarray(0, end).toString('latin1'), key, protocols);
+        const response = checkHandshakeResponse(head.subarray(0, end).toString('latin1'), key, protocols, deflateOffered);
         cleanup();
-        resolve(new WebSocketClient(socket, target.href, response.protocol, options.maxPayload ?? 64 * 1024 * 1024, head.subarray(end + 4)));
+        resolve(new WebSocketClient(socket, target.href, response.protocol, options.maxPayload ?? 64 * 1024 * 1024, head.subarray(end + 4), response.deflate));
       } catch (error) {
         fail(error as Error);
       }
@@ -105,6 +112,8 @@ export class WebSocketClient extends EventEmitter {
   readonly url: string;
   /** The negotiated subprotocol, or ''. */
   readonly protocol: string;
+  /** Whether permessage-deflate was negotiated. */
+  readonly compressed: boolean;
   /** `open`, `closing` (a close frame was sent or received) or `closed`. */
   readyState: 'open' | 'closing' | 'closed' = 'open';
   /** Settles when the connection has ended, however it ended. */
@@ -115,6 +124,7 @@ export class WebSocketClient extends EventEmitter {
   #fragments: Buffer[] = [];
   #fragmentBytes = 0;
   #fragmentOpcode = -1;
+  #fragmentCompressed = false;
   #closeSent = false;
   #closeInfo: { code: number; reason: string } | null = null;
   #error: Error | undefined;
@@ -122,13 +132,14 @@ export class WebSocketClient extends EventEmitter {
   #closeTimer: NodeJS.Timeout | null = null;
 
   /** @internal Use {@link connectWebSocket}. */
-  constructor(socket: Duplex, url: string, protocol: string, maxPayload: number, rest: Buffer) {
+  constructor(socket: Duplex, url: string, protocol: string, maxPayload: number, rest: Buffer, compressed = false) {
     super();
     this.url = url;
     this.protocol = protocol;
+    this.compressed = compressed;
     this.#socket = socket;
     this.#maxPayload = maxPayload;
-    this.#decoder = new FrameDecoder(maxPayload);
+    this.#decoder = new FrameDecoder(maxPayload, compressed);
     this.closed = new Promise((resolve) => (this.#settle = resolve));
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('end', () => this.#socket.end());
@@ -146,12 +157,18 @@ export class WebSocketClient extends EventEmitter {
   /** Sends a text (string) or binary (bytes) message; `fragmentSize` splits it into continuation frames. */
   send(data: string | Uint8Array, options: { binary?: boolean; fragmentSize?: number } = {}): Promise<void> {
     if (this.readyState !== 'open') return Promise.reject(new Error(`cannot send: the WebSocket is ${this.readyState}`));
-    const payload = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    let payload = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const opcode = typeof data === 'string' && !options.binary ? Opcode.text : Opcode.binary;
+    // RFC 7692 §7.2.1: compress, then drop the final empty block's 00 00 ff ff.
+    const compress = this.compressed && payload.byteLength >= 1024;
+    if (compress) {
+      const deflated = deflateRawSync(payload, { finishFlush: 2 /* Z_SYNC_FLUSH */ });
+      payload = deflated.subarray(0, deflated.byteLength - 4);
+    }
     const size = options.fragmentSize && options.fragmentSize > 0 ? options.fragmentSize : payload.byteLength || 1;
     const frames: Buffer[] = [];
     for (let at = 0; at < payload.byteLength || frames.length === 0; at += size) {
-      frames.push(encodeFrame(at === 0 ? opcode : Opcode.continuation, payload.subarray(at, at + size), at + size >= payload.byteLength));
+      frames.push(encodeFrame(at === 0 ? opcode : Opcode.continuation, payload.subarray(at, at + size), at + size >= payload.byteLength, compress && at === 0));
     }
     return this.#write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
   }
@@ -226,7 +243,7 @@ export class WebSocketClient extends EventEmitter {
     this.#decoder.push(chunk);
     try {
       for (let frame = this.#decoder.next(); frame; frame = this.#decoder.next()) {
-        this.#onFrame(frame.fin, frame.opcode, frame.payload);
+        this.#onFrame(frame.fin, frame.opcode, frame.payload, frame.rsv1);
         if (this.#closeInfo) return; // nothing after the server's close frame counts
       }
     } catch (error) {
@@ -235,7 +252,7 @@ export class WebSocketClient extends EventEmitter {
     }
   }
 
-  #onFrame(fin: boolean, opcode: number, payload: Buffer): void {
+  #onFrame(fin: boolean, opcode: number, payload: Buffer, rsv1: boolean): void {
     switch (opcode) {
       case Opcode.ping:
         if (!this.#closeSent) void this.#write(encodeFrame(Opcode.pong, payload)).catch(() => {});
@@ -252,16 +269,20 @@ export class WebSocketClient extends EventEmitter {
       default:
         if (this.#fragmentOpcode >= 0) throw new WebSocketProtocolError(CloseCode.protocolError, 'malformed frame: a new data frame inside a fragmented message');
         this.#fragmentOpcode = opcode;
+        this.#fragmentCompressed = rsv1;
     }
     this.#fragmentBytes += payload.byteLength;
     if (this.#fragmentBytes > this.#maxPayload) throw new WebSocketProtocolError(CloseCode.messageTooBig, `a message over maxPayload (${this.#maxPayload} bytes)`);
     this.#fragments.push(payload);
     if (!fin) return;
-    const whole = this.#fragments.length === 1 ? this.#fragments[0] : Buffer.concat(this.#fragments, this.#fragmentBytes);
+    let whole = this.#fragments.length === 1 ? this.#fragments[0] : Buffer.concat(this.#fragments, this.#fragmentBytes);
     const isBinary = this.#fragmentOpcode === Opcode.binary;
+    const inflate = this.#fragmentCompressed;
     this.#fragments = [];
     this.#fragmentBytes = 0;
     this.#fragmentOpcode = -1;
+    this.#fragmentCompressed = false;
+    if (inflate) whole = this.#inflate(whole);
     if (isBinary) return void this.emit('message', whole, true);
     let text: string;
     try {
@@ -270,6 +291,16 @@ export class WebSocketClient extends EventEmitter {
       throw new WebSocketProtocolError(CloseCode.invalidPayload, 'invalid UTF-8 in a text message');
     }
     this.emit('message', text, false);
+  }
+
+  /** Decompresses one message (RFC 7692 §7.2.2), within maxPayload. */
+  #inflate(data: Buffer): Buffer {
+    try {
+      return inflateRawSync(Buffer.concat([data, Buffer.from([0x00, 0x00, 0xff, 0xff])]), { finishFlush: 2 /* Z_SYNC_FLUSH */, maxOutputLength: this.#maxPayload });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new WebSocketProtocolError(CloseCode.messageTooBig, `a message that inflates beyond maxPayload (${this.#maxPayload} bytes)`);
+      throw new WebSocketProtocolError(CloseCode.invalidPayload, `a compressed message that does not inflate: ${(error as Error).message}`);
+    }
   }
 
   #onClose(payload: Buffer): void {

@@ -47,11 +47,11 @@ function nextMask(): Buffer {
 }
 
 /** Encodes one client frame: masked, as every client-to-server frame must be (RFC 6455 §5.3). */
-export function encodeFrame(opcode: number, payload: Uint8Array, fin = true): Buffer {
+export function encodeFrame(opcode: number, payload: Uint8Array, fin = true, rsv1 = false): Buffer {
   const length = payload.byteLength;
   const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
   const frame = Buffer.allocUnsafe(header + 4 + length);
-  frame[0] = (fin ? 0x80 : 0) | opcode;
+  frame[0] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode;
   if (length < 126) frame[1] = 0x80 | length;
   else if (length < 65536) {
     frame[1] = 0x80 | 126;
@@ -71,6 +71,8 @@ export function encodeFrame(opcode: number, payload: Uint8Array, fin = true): Bu
 /** One decoded frame. */
 export interface Frame {
   readonly fin: boolean;
+  /** RSV1: the message is compressed (permessage-deflate), set on its first frame only. */
+  readonly rsv1: boolean;
   readonly opcode: number;
   readonly payload: Buffer;
 }
@@ -83,11 +85,14 @@ export interface Frame {
  */
 export class FrameDecoder {
   readonly #maxPayload: number;
+  /** Whether permessage-deflate was negotiated, which gives RSV1 a meaning. */
+  readonly #deflate: boolean;
   #buffered: Buffer[] = [];
   #bufferedBytes = 0;
 
-  constructor(maxPayload: number) {
+  constructor(maxPayload: number, deflate = false) {
     this.#maxPayload = maxPayload;
+    this.#deflate = deflate;
   }
 
   /** Adds received bytes; take the frames with {@link next}. */
@@ -105,8 +110,11 @@ export class FrameDecoder {
     const head = this.#peek(Math.min(this.#bufferedBytes, 14));
     const b0 = head[0];
     const b1 = head[1];
-    if (b0 & 0x70) throw new WebSocketProtocolError(CloseCode.protocolError, `malformed frame: reserved bits set (0x${(b0 & 0x70).toString(16)}) without a negotiated extension`);
+    const reserved = b0 & (this.#deflate ? 0x30 : 0x70);
+    if (reserved) throw new WebSocketProtocolError(CloseCode.protocolError, `malformed frame: reserved bits set (0x${reserved.toString(16)}) without a negotiated extension`);
     const opcode = b0 & 0x0f;
+    const rsv1 = (b0 & 0x40) !== 0;
+    if (rsv1 && (opcode === 0 || opcode >= 8)) throw new WebSocketProtocolError(CloseCode.protocolError, 'malformed frame: RSV1 (compressed) on a continuation or control frame');
     const fin = (b0 & 0x80) !== 0;
     if (!(opcode <= 2 || (opcode >= 8 && opcode <= 10))) throw new WebSocketProtocolError(CloseCode.protocolError, `malformed frame: unknown opcode 0x${opcode.toString(16)}`);
     if (b1 & 0x80) throw new WebSocketProtocolError(CloseCode.protocolError, 'malformed frame: the server masked a frame (RFC 6455 §5.1 forbids it)');
@@ -130,7 +138,7 @@ export class FrameDecoder {
     if (length > this.#maxPayload) throw new WebSocketProtocolError(CloseCode.messageTooBig, `a frame of ${length} bytes exceeds maxPayload (${this.#maxPayload})`);
     if (this.#bufferedBytes < offset + length) return null;
     this.#take(offset);
-    return { fin, opcode, payload: this.#take(length) };
+    return { fin, rsv1, opcode, payload: this.#take(length) };
   }
 
   /** The first `n` buffered bytes, without consuming them. */

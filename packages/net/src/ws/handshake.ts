@@ -9,7 +9,13 @@ export function acceptFor(key: string): string {
 }
 
 /** The opening handshake request and the key it carries. */
-export function handshakeRequest(url: URL, protocols: readonly string[], headers: Record<string, string>): { request: string; key: string } {
+/**
+ * The permessage-deflate offer (RFC 7692). No context takeover in either direction: every message is
+ * compressed on its own, so the synchronous zlib calls need no stream state between messages.
+ */
+export const DEFLATE_OFFER = 'permessage-deflate; client_no_context_takeover; server_no_context_takeover';
+
+export function handshakeRequest(url: URL, protocols: readonly string[], headers: Record<string, string>, deflate = false): { request: string; key: string } {
   const key = randomBytes(16).toString('base64');
   const lines = [
     `GET ${url.pathname || '/'}${url.search} HTTP/1.1`,
@@ -20,6 +26,7 @@ export function handshakeRequest(url: URL, protocols: readonly string[], headers
     'Sec-WebSocket-Version: 13',
   ];
   if (protocols.length > 0) lines.push(`Sec-WebSocket-Protocol: ${protocols.join(', ')}`);
+  if (deflate) lines.push(`Sec-WebSocket-Extensions: ${DEFLATE_OFFER}`);
   for (const [name, value] of Object.entries(headers)) {
     if (/[\r\n]/.test(name + value)) throw new TypeError(`header ${name} contains a line break`);
     lines.push(`${name}: ${value}`);
@@ -30,6 +37,8 @@ export function handshakeRequest(url: URL, protocols: readonly string[], headers
 /** The parsed and checked response: the negotiated subprotocol, and the headers. */
 export interface HandshakeResponse {
   readonly protocol: string;
+  /** Whether the server accepted permessage-deflate. */
+  readonly deflate: boolean;
   readonly headers: Record<string, string>;
 }
 
@@ -38,7 +47,7 @@ export interface HandshakeResponse {
  * 101, `Upgrade: websocket`, `Connection: Upgrade`, the right `Sec-WebSocket-Accept`, a subprotocol only
  * from those offered, and no extension we did not offer. Throws an Error saying which check failed.
  */
-export function checkHandshakeResponse(head: string, key: string, protocols: readonly string[]): HandshakeResponse {
+export function checkHandshakeResponse(head: string, key: string, protocols: readonly string[], deflateOffered = false): HandshakeResponse {
   const [statusLine, ...lines] = head.split('\r\n');
   const status = /^HTTP\/1\.1 (\d{3})/.exec(statusLine);
   if (!status) throw new Error(`WebSocket handshake failed: not an HTTP/1.1 response (${JSON.stringify(statusLine.slice(0, 60))})`);
@@ -62,6 +71,16 @@ export function checkHandshakeResponse(head: string, key: string, protocols: rea
   const protocol = headers['sec-websocket-protocol'] ?? '';
   if (protocol && !protocols.includes(protocol)) throw new Error(`WebSocket handshake failed: the server chose subprotocol ${JSON.stringify(protocol)}, which was not offered`);
   if (!protocol && protocols.length > 0) throw new Error('WebSocket handshake failed: the server chose none of the offered subprotocols');
-  if (headers['sec-websocket-extensions']) throw new Error(`WebSocket handshake failed: the server enabled extensions that were not offered (${headers['sec-websocket-extensions']})`);
-  return { protocol, headers };
+  const extensions = headers['sec-websocket-extensions'];
+  let deflate = false;
+  if (extensions) {
+    const [name, ...params] = extensions.split(';').map((p) => p.trim().toLowerCase());
+    // We offered no context takeover both ways; the server must keep to it (its window size is its own).
+    const allowed = new Set(['client_no_context_takeover', 'server_no_context_takeover']);
+    const acceptable = deflateOffered && name === 'permessage-deflate' && !extensions.includes(',') && params.includes('server_no_context_takeover') &&
+      params.every((p) => allowed.has(p) || /^server_max_window_bits=\d+$/.test(p));
+    if (!acceptable) throw new Error(`WebSocket handshake failed: the server enabled extensions that were not offered (${extensions})`);
+    deflate = true;
+  }
+  return { protocol, deflate, headers };
 }
