@@ -65,6 +65,25 @@ describe.each(backends)('examples/http-server on %s', (backend) => {
     expect(text).toContain('connection: close');
   });
 
+  it('parses a request that arrives a few bytes at a time, body included', async () => {
+    const port = await start('examples/http-server/server.mjs', ['--backend', backend]);
+    const socket = net.connect(port, '127.0.0.1');
+    socket.setNoDelay(true);
+    await once(socket, 'connect');
+    const request = 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\nConnection: close\r\n\r\nhello world';
+    let text = '';
+    socket.on('data', (d) => (text += String(d)));
+    const ended = once(socket, 'end');
+    for (let i = 0; i < request.length; i += 7) {
+      socket.write(request.slice(i, i + 7));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await ended;
+    expect(text).toMatch(/^HTTP\/1.1 200 OK/);
+    expect(text.endsWith('\r\n\r\nhello world')).toBe(true);
+    socket.destroy();
+  });
+
   it('keeps connections alive across requests (http.Agent reuses the socket) and refuses bad requests', async () => {
     const port = await start('examples/http-server/server.mjs', ['--backend', backend]);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
