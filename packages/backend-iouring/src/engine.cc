@@ -104,7 +104,7 @@ void Engine::CancelInternal(uint32_t slot) {
 }
 
 void Engine::Emit(uint32_t slot, int32_t res, int32_t aux) {
-  if (backlogHead_ == backlog_.size() && out_ < cqCapacity_) {
+  if (__builtin_expect(backlogHead_ == backlog_.size() && out_ < cqCapacity_, 1)) {
     At(slot).reportedTick = tick_;
     double* e = cq_ + static_cast<size_t>(out_) * kCqe_STRIDE;
     e[kCqe_SLOT] = slot;
@@ -182,7 +182,8 @@ void Engine::OnCqe(uint64_t userData, int32_t res, uint32_t flags) {
   Slot& s = At(id);
   if (s.state != kInKernel) return;
   int32_t aux = 0;
-  if (!Ops::Complete(*this, id, s, &res, &aux)) return;  // re-armed, or waiting for its target
+  // Most operations report the kernel's result as it is; only some need Ops::Complete.
+  if (NeedsCompletion(s.op) && !Ops::Complete(*this, id, s, &res, &aux)) return;  // re-armed, or waiting
   Retire(id, res, aux);
 }
 
@@ -191,7 +192,7 @@ void Engine::Retire(uint32_t slot, int32_t res, int32_t aux) {
   // A cancelled operation that was already running may be interrupted rather than cancelled.
   if (s.cancelled && res == -EINTR) res = -ECANCELED;
   int fd = s.fd;
-  Unlink(slot);
+  if (fd >= 0) Unlink(slot);
   s.state = kFree;
   s.aux = nullptr;
   int32_t waiter = s.waiter;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ring.h"
+#include "xev/layout.h"
 
 namespace xev::iouring {
 
@@ -39,6 +40,13 @@ struct OpInput {
   int auxType = -1;  // napi_typedarray_type of the aux view, -1 for a DataView
   int auxErr = 1;
 };
+
+// Whether an opcode's CQE needs Ops::Complete (post-processing, re-arming, the cancel rule) rather than
+// being reported as the kernel gave it.
+constexpr bool NeedsCompletion(uint8_t op) {
+  return op == kOpCode_CANCEL || op == kOpCode_ASYNC_WAIT || op == kOpCode_PROCESS_WAIT || op == kOpCode_STAT ||
+         op == kOpCode_ACCEPT || op == kOpCode_RECVFROM || op == kOpCode_POLL;
+}
 
 // user_data = tag << 32 | id. Loop operations carry their slot; the rest are the backend's own and never
 // reach the loop.
