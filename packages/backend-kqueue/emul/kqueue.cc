@@ -27,6 +27,7 @@
 
 #include <cmath>
 #include <map>
+#include <atomic>
 #include <mutex>
 #include <unordered_map>
 #include <utility>
@@ -81,6 +82,23 @@ struct Kq {
 };
 
 std::mutex gMu;
+
+// The hidden descriptors (aux fds), process-wide, readable without the mutex: kqueue_emul_owns.
+constexpr int kOwnedBits = 1 << 20;
+std::atomic<uint64_t> gOwned[kOwnedBits / 64];
+
+void markOwned(int fd, bool on) {
+  if (fd < 0 || fd >= kOwnedBits) return;
+  uint64_t bit = uint64_t{1} << (fd % 64);
+  if (on) gOwned[fd / 64].fetch_or(bit, std::memory_order_release);
+  else gOwned[fd / 64].fetch_and(~bit, std::memory_order_release);
+}
+
+/** Closes a hidden descriptor, unmarking it first (its number may be reused as soon as it is closed). */
+void closeAux(int fd) {
+  markOwned(fd, false);
+  ::close(fd);
+}
 std::unordered_map<int, Kq*>& kqs() {
   static auto* m = new std::unordered_map<int, Kq*>();  // never destroyed: kevent may run during exit
   return *m;
@@ -151,7 +169,7 @@ void freeKnote(Kq* q, Knote* k) {
   }
   if (k->auxFd >= 0) {
     ::epoll_ctl(q->epfd, EPOLL_CTL_DEL, k->auxFd, nullptr);
-    ::close(k->auxFd);
+    closeAux(k->auxFd);
     q->aux.erase(k->id);
   }
   delete k;
@@ -251,6 +269,7 @@ int createKnote(Kq* q, const struct kevent& c, Knote** out) {
       err = EINVAL;
   }
   if (err == 0 && k->auxFd < 0) err = errno;
+  if (k->auxFd >= 0) markOwned(k->auxFd, true);
   if (err == 0) err = registerAux(q, k);
   if (err == 0 && c.filter == EVFILT_TIMER) err = armTimer(*k);
   if (err != 0) {
@@ -259,7 +278,7 @@ int createKnote(Kq* q, const struct kevent& c, Knote** out) {
         ::epoll_ctl(q->epfd, EPOLL_CTL_DEL, k->auxFd, nullptr);
         q->aux.erase(k->id);
       }
-      ::close(k->auxFd);
+      closeAux(k->auxFd);
     }
     delete k;
     return err;
@@ -471,7 +490,7 @@ KQ_EXPORT int kqueue(void) {
   if (it != kqs().end()) {
     // An earlier kqueue with this number was closed with close(2): release what it held.
     Kq* old = it->second;
-    for (auto& [id, k] : old->aux) ::close(k->auxFd);
+    for (auto& [id, k] : old->aux) closeAux(k->auxFd);
     for (auto& [key, k] : old->knotes) delete k;
     delete old;
   }
@@ -487,12 +506,16 @@ KQ_EXPORT int kqueue_emul_close(int kq) {
     Kq* q = findKq(kq);
     if (q != nullptr) {
       kqs().erase(kq);
-      for (auto& [id, k] : q->aux) ::close(k->auxFd);
+      for (auto& [id, k] : q->aux) closeAux(k->auxFd);
       for (auto& [key, k] : q->knotes) delete k;
       delete q;
     }
   }
   return ::close(kq);
+}
+
+KQ_EXPORT int kqueue_emul_owns(int fd) {
+  return fd >= 0 && fd < kOwnedBits && ((gOwned[fd / 64].load(std::memory_order_acquire) >> (fd % 64)) & 1) != 0;
 }
 
 KQ_EXPORT int kevent(int kq, const struct kevent* changelist, int nchanges, struct kevent* eventlist, int nevents,

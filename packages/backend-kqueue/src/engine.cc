@@ -87,6 +87,10 @@ int Poller::handleFd(double handle) const {
   int64_t fd;
   if (!toInt(handle, 0, kMaxFd - 1, &fd)) return -EBADF;
   if (fd == kq_) return -EBADF;
+#ifdef XEV_KQUEUE_EMULATED
+  // The emulation's hidden eventfds, timerfds and pidfds are no handle (a real kqueue has none).
+  if (::kqueue_emul_owns(static_cast<int>(fd))) return -EBADF;
+#endif
   return static_cast<int>(fd);
 }
 

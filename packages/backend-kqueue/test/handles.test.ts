@@ -37,6 +37,19 @@ for (const mode of ['blocking', 'attached'] as const) {
       expect((await ring.run(OpCode.asyncWait, { handle: h })).result).toBe(-E.EBADF);
     });
 
+    it.runIf(process.platform === 'linux')("refuses the emulation's hidden descriptors as handles", async () => {
+      ring = new Ring(mode);
+      // An async handle is an (emulated) kqueue; its EVFILT_USER is an eventfd the emulation opened right
+      // after it. Closing or using that number through the backend would break the emulation (a real
+      // kqueue has no such descriptors): it is EBADF, like the backend's own kqueue.
+      const h = ring.backend.asyncCreate();
+      expect(ring.backend.closeSync(h + 1)).toBe(-E.EBADF);
+      expect((await ring.run(OpCode.close, { handle: h + 1 })).result).toBe(-E.EBADF);
+      kqueue.notify(ring.backend.asyncToken(h));
+      expect((await ring.run(OpCode.asyncWait, { handle: h })).result).toBe(0);
+      expect(ring.backend.closeSync(h)).toBe(0);
+    });
+
     it('reaps exit codes and signals, and reports ECHILD for a handle already reaped', async () => {
       ring = new Ring(mode);
       const p = ring.backend.spawn('sh', ['-c', 'exit 3'], { stdio: 'ignore' });

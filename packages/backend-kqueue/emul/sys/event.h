@@ -88,6 +88,13 @@ int kevent(int kq, const struct kevent* changelist, int nchanges, struct kevent*
  */
 int kqueue_emul_close(int kq);
 
+/**
+ * Whether `fd` is one of the emulation's hidden descriptors (the eventfd, timerfd or pidfd behind a filter).
+ * Not part of the kqueue API: a real kqueue has no such descriptors, so a program that closes or writes
+ * to any descriptor number it is handed (the backend's fuzz test does) must refuse these. Lock-free.
+ */
+int kqueue_emul_owns(int fd);
+
 #ifdef __cplusplus
 }
 #endif

