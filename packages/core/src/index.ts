@@ -15,6 +15,7 @@ export { XevError, XevUsageError, errno, errnoName } from './errors.js';
 export { Timer } from './watcher/timer.js';
 export { Async, notifyToken } from './watcher/async.js';
 export { Process } from './watcher/process.js';
+export { WriteQueue, WriteRequest, type WriteCallback } from './watcher/write-queue.js';
 export { ThreadPool, TASK_FAILED, type Task, type ThreadPoolOptions } from './watcher/thread-pool.js';
 
 export { sleep, perform, waitAsync, waitProcess, runTask, type AbortOptions, type ExitStatus } from './promise/index.js';

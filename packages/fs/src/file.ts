@@ -1,6 +1,6 @@
 import { type Callback, type Completion, type Loop, OpCode, Stat, XevUsageError, encodePath } from '@xev/core';
 import { type OpenFlags, parseOpenFlags } from './flags.js';
-import { type WriteCallback, WriteQueue, type WriteRequest } from './write-queue.js';
+import { type WriteCallback, WriteQueue, type WriteRequest } from '@xev/core';
 
 /**
  * A file in libxev's shape: a thin watcher over one handle whose methods prepare a caller-owned

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 export { File } from './file.js';
-export { WriteQueue, WriteRequest, type WriteCallback } from './write-queue.js';
+export { WriteQueue, WriteRequest, type WriteCallback } from '@xev/core';
 export { open, FileHandle, type OpenOptions } from './promises.js';
 export { Stats } from './stats.js';
 export { parseOpenFlags, type OpenFlags } from './flags.js';

@@ -1,7 +1,7 @@
 import { type AbortOptions, Completion, type Loop, OpCode, PollEvent, ShutdownHow, XevError, XevUsageError, errno, perform, type SocketAddress } from '@xev/core';
 import type { SocketOptions } from './sockets.js';
 import { TCP } from './tcp.js';
-import { WriteRequest } from './write-queue.js';
+import { WriteRequest } from '@xev/core';
 
 const ECANCELED = -(errno.ECANCELED ?? 125);
 

@@ -3,7 +3,7 @@ import { CallbackAction, Completion, type Loop, OpCode, XevError, encodeAddress,
 import { TcpConnection } from './connection.js';
 import { resolveHost } from './resolve.js';
 import { TCP } from './tcp.js';
-import { WriteRequest } from './write-queue.js';
+import { WriteRequest } from '@xev/core';
 
 const ECANCELED = -(errno.ECANCELED ?? 125);
 

@@ -7,7 +7,7 @@
  */
 export { TCP, type ShutdownDirection } from './tcp.js';
 export { UDP } from './udp.js';
-export { WriteQueue, WriteRequest, type WriteCallback } from './write-queue.js';
+export { WriteQueue, WriteRequest, type WriteCallback } from '@xev/core';
 export type { SocketOptions } from './sockets.js';
 export { TcpConnection } from './connection.js';
 export { connect, listen, TcpListener, type ConnectOptions, type ListenOptions } from './tcp-promises.js';

@@ -1,6 +1,6 @@
 import { Addr, type Callback, type Completion, type Loop, OpCode, PollEvent, ShutdownHow, SockType, XevUsageError, encodeAddress, type SocketAddress } from '@xev/core';
 import { applyOptions, check, idle, socketAddress, type SocketOptions } from './sockets.js';
-import { type WriteCallback, WriteQueue, type WriteRequest } from './write-queue.js';
+import { type WriteCallback, WriteQueue, type WriteRequest } from '@xev/core';
 
 /** Which direction `shutdown` closes. */
 export type ShutdownDirection = 'read' | 'write' | 'both';

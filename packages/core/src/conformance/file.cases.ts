@@ -5,7 +5,7 @@ import { OpCode, OpenFlag, Stat } from '../backend/layout.js';
 import { encodePath } from '../backend/address.js';
 import type { Loop } from '../loop.js';
 import type { CaseContext, ConformanceGroup } from './context.js';
-import { assertErrno, assertOk, op, pattern } from './helpers.js';
+import { assertErrno, assertOk, op, pattern, closeLater } from './helpers.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -14,7 +14,7 @@ async function open(t: CaseContext, loop: Loop, path: string, flags: number): Pr
   const o = op(loop, OpCode.open, -1, null, encodePath(path), flags, 0o644);
   await t.run(loop);
   assertOk(o.result, `open ${path}`);
-  t.defer(() => void loop.backend.closeSync(o.result));
+  closeLater(t, loop, o.result);
   return o.result;
 }
 

@@ -6,14 +6,14 @@ import { encodePath } from '../backend/address.js';
 import { ECANCELED } from '../errors.js';
 import type { Loop } from '../loop.js';
 import type { CaseContext, ConformanceGroup } from './context.js';
-import { assertErrno, assertOk, op, pattern } from './helpers.js';
+import { assertErrno, assertOk, op, pattern, closeLater } from './helpers.js';
 
 /** Opens `path` with `flags`; the handle is closed after the case unless `keep` says the case closes it. */
 async function open(t: CaseContext, loop: Loop, path: string, flags: number, keep = false): Promise<number> {
   const o = op(loop, OpCode.open, -1, null, encodePath(path), flags, 0o644);
   await t.run(loop);
   assertOk(o.result, `open ${path}`);
-  if (!keep) t.defer(() => void loop.backend.closeSync(o.result));
+  if (!keep) closeLater(t, loop, o.result);
   return o.result;
 }
 

@@ -19,6 +19,20 @@ export interface Outcome {
 
 let sequence = 0;
 
+/** Handles each loop has had a `close` submitted for, so deferred clean-up never closes a reused number. */
+const closedHandles = new WeakMap<Loop, Set<number>>();
+
+/**
+ * Closes `handle` after the case unless the case closed it itself: a native handle number is reused at
+ * once, so closing it twice could close an unrelated descriptor.
+ */
+export function closeLater(t: CaseContext, loop: Loop, handle: number): void {
+  closedHandles.get(loop)?.delete(handle);
+  t.defer(() => {
+    if (!closedHandles.get(loop)?.has(handle)) loop.backend.closeSync(handle);
+  });
+}
+
 /** Adds `c` with a callback that records its outcome; returns the record. */
 export function submit(loop: Loop, c: Completion<any>): Outcome {
   const outcome: Outcome = { done: false, result: 0, aux: 0, order: -1, at: 0 };
@@ -46,6 +60,11 @@ export function op(
   arg0 = 0,
   arg1 = 0,
 ): Outcome {
+  if (code === OpCode.close) {
+    let closed = closedHandles.get(loop);
+    if (!closed) closedHandles.set(loop, (closed = new Set()));
+    closed.add(handle);
+  }
   return submit(loop, new Completion().prep(code as OpCode, handle, buffer, aux, arg0, arg1));
 }
 
@@ -64,7 +83,7 @@ export function listenTcp(t: CaseContext, loop: Loop, family: 4 | 6 = 4): { hand
   const backend = loop.backend;
   const handle = backend.socket(family, SockType.stream);
   assertOk(handle, 'socket');
-  t.defer(() => void backend.closeSync(handle));
+  closeLater(t, loop, handle);
   assertOk(backend.bind(handle, encodeAddress(family === 6 ? '::1' : '127.0.0.1', 0)), 'bind');
   assertOk(backend.listen(handle, 128), 'listen');
   const address = new Uint8Array(Addr.size);
@@ -84,8 +103,8 @@ export async function tcpPair(t: CaseContext, loop: Loop): Promise<{ server: num
   await t.run(loop);
   assertOk(accepted.result, 'accept');
   assertOk(connected.result, 'connect');
-  t.defer(() => void loop.backend.closeSync(accepted.result));
-  t.defer(() => void loop.backend.closeSync(client));
+  closeLater(t, loop, accepted.result);
+  closeLater(t, loop, client);
   return { server: accepted.result, client, listener: listener.handle };
 }
 

@@ -8,7 +8,7 @@ import { errnoName } from '../errors.js';
 import type { Loop } from '../loop.js';
 import { Process } from '../watcher/process.js';
 import type { CaseContext, ConformanceGroup } from './context.js';
-import { assertErrno, assertOk, busyWait, listenTcp, op } from './helpers.js';
+import { assertErrno, assertOk, busyWait, listenTcp, op, closeLater } from './helpers.js';
 
 /** Runs the loop until `done()` holds (or fails after `ms`), giving Node's loop turns in attached mode. */
 async function until(t: CaseContext, loop: Loop, done: () => boolean, what: string, ms = 15_000): Promise<void> {
@@ -101,7 +101,7 @@ export const netFailureCases: ConformanceGroup = {
         await until(t, loop, () => accepted.done, 'the child to connect');
         assertOk(accepted.result, 'accept');
         const conn = accepted.result;
-        t.defer(() => void loop.backend.closeSync(conn));
+        closeLater(t, loop, conn);
         const ready = op(loop, OpCode.recv, conn, new Uint8Array(1));
         await until(t, loop, () => ready.done, 'the child to say it is ready');
         assert.equal(ready.result, 1);
@@ -174,7 +174,7 @@ export const netFailureCases: ConformanceGroup = {
         const clients = Array.from({ length: 64 }, () => {
           const h = loop.backend.socket(4, SockType.stream);
           assertOk(h, 'socket');
-          t.defer(() => void loop.backend.closeSync(h));
+          closeLater(t, loop, h);
           return { h, connect: op(loop, OpCode.connect, h, null, encodeAddress('127.0.0.1', port)) };
         });
         await until(t, loop, () => clients.every((c) => c.connect.done), 'the connects');

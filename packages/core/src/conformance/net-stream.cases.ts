@@ -109,11 +109,6 @@ export const netStreamCases: ConformanceGroup = {
         const again = op(loop, OpCode.recv, server, new Uint8Array(16));
         await t.run(loop);
         assert.equal(again.result, 0, 'EOF again');
-        if (t.backend.name === 'portable') {
-          // Known portable-backend bug: its Node sockets are created without allowHalfOpen, so Node ends
-          // the writable side when the peer's FIN arrives and the reply below fails with EPIPE.
-          return t.skip('portable backend: sockets lack allowHalfOpen, so a half-closed peer cannot reply (reported)');
-        }
         await sendAll(t, loop, server, new TextEncoder().encode('reply'));
         assert.equal(new TextDecoder().decode(await recvExactly(t, loop, client, 5)), 'reply', 'the other direction still works');
       },
@@ -135,12 +130,6 @@ export const netStreamCases: ConformanceGroup = {
         assert.equal(closed.result, 0);
         assert.equal(r1.result, ECANCELED, 'read 1');
         assert.equal(r2.result, ECANCELED, 'read 2');
-        if (t.backend.name === 'portable' && big.result === 32 << 20) {
-          // Known portable-backend bug: Node calls a write's callback with success when the socket is
-          // destroyed under it (net's onWriteComplete on a destroyed stream), so the backend reports the
-          // whole write as sent although the peer never got it.
-          return t.skip('portable backend: a write cut off by close is reported as fully sent (reported)');
-        }
         assert.ok(big.result === ECANCELED || (big.result > 0 && big.result < 32 << 20), `the write: ECANCELED or partial, not ${big.result < 0 ? errnoName(big.result) : big.result}`);
         for (const o of [r1, r2, big]) assert.ok(o.order < closed.order, 'completed before the close');
         // The peer sees the connection end: EOF or a reset after whatever arrived.

@@ -4,13 +4,13 @@ import { decodeAddress, encodeAddress } from '../backend/address.js';
 import { Completion } from '../completion.js';
 import type { Loop } from '../loop.js';
 import type { CaseContext, ConformanceGroup } from './context.js';
-import { assertOk, op } from './helpers.js';
+import { assertOk, op, closeLater } from './helpers.js';
 
 /** A UDP socket bound to loopback of `family`, and its bound address once the backend reports it. */
 async function bound(t: CaseContext, loop: Loop, family: 4 | 6): Promise<{ handle: number; address: Uint8Array } | null> {
   const handle = loop.backend.socket(family, SockType.dgram);
   if (handle < 0) return null;
-  t.defer(() => void loop.backend.closeSync(handle));
+  closeLater(t, loop, handle);
   if (loop.backend.bind(handle, encodeAddress(family === 6 ? '::1' : '127.0.0.1', 0)) < 0) return null;
   const address = new Uint8Array(Addr.size);
   for (let i = 0; i < 200; i++) {

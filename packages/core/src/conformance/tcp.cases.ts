@@ -4,7 +4,7 @@ import { decodeAddress, encodeAddress } from '../backend/address.js';
 import { Completion } from '../completion.js';
 import { ECANCELED } from '../errors.js';
 import type { ConformanceGroup } from './context.js';
-import { assertErrno, assertOk, listenTcp, op, pattern, recvExactly, sendAll, tcpPair } from './helpers.js';
+import { assertErrno, assertOk, listenTcp, op, pattern, recvExactly, sendAll, tcpPair, closeLater } from './helpers.js';
 
 export const tcpCases: ConformanceGroup = {
   name: 'TCP sockets',
@@ -16,13 +16,13 @@ export const tcpCases: ConformanceGroup = {
         const listener = listenTcp(t, loop);
         const client = loop.backend.socket(4, SockType.stream);
         assertOk(client);
-        t.defer(() => void loop.backend.closeSync(client));
+        closeLater(t, loop, client);
         const peer = new Uint8Array(Addr.size);
         const accepted = op(loop, OpCode.accept, listener.handle, null, peer);
         const connected = op(loop, OpCode.connect, client, null, listener.address);
         await t.run(loop);
         assertOk(accepted.result, 'accept');
-        t.defer(() => void loop.backend.closeSync(accepted.result));
+        closeLater(t, loop, accepted.result);
         assert.equal(connected.result, 0);
         const local = new Uint8Array(Addr.size);
         assertOk(loop.backend.sockname(client, false, local));
@@ -141,7 +141,7 @@ export const tcpCases: ConformanceGroup = {
         const accepted = op(loop, OpCode.accept, listener.handle);
         op(loop, OpCode.connect, client, null, listener.address);
         await t.run(loop);
-        t.defer(() => void loop.backend.closeSync(accepted.result));
+        closeLater(t, loop, accepted.result);
         const r1 = op(loop, OpCode.recv, client, new Uint8Array(8));
         const r2 = op(loop, OpCode.recv, client, new Uint8Array(8));
         await t.run(loop, 'no_wait');
@@ -230,7 +230,7 @@ export const tcpCases: ConformanceGroup = {
         await t.run(loop);
         assert.equal(closed.result, 0);
         const client = loop.backend.socket(4, SockType.stream);
-        t.defer(() => void loop.backend.closeSync(client));
+        closeLater(t, loop, client);
         const c = op(loop, OpCode.connect, client, null, listener.address);
         await t.run(loop);
         assertErrno(c.result, 'ECONNREFUSED', 'connect');
@@ -269,7 +269,7 @@ export const tcpCases: ConformanceGroup = {
         const accepts = Array.from({ length: 20 }, () => op(loop, OpCode.accept, listener.handle));
         const clients = Array.from({ length: 20 }, () => {
           const h = loop.backend.socket(4, SockType.stream);
-          t.defer(() => void loop.backend.closeSync(h));
+          closeLater(t, loop, h);
           return op(loop, OpCode.connect, h, null, listener.address);
         });
         await t.run(loop);
@@ -278,7 +278,7 @@ export const tcpCases: ConformanceGroup = {
         assert.equal(handles.size, 20);
         for (const h of handles) {
           assertOk(h, 'accept');
-          t.defer(() => void loop.backend.closeSync(h));
+          closeLater(t, loop, h);
         }
       },
     },
@@ -293,12 +293,12 @@ export const tcpCases: ConformanceGroup = {
           return t.skip('no IPv6 loopback on this machine');
         }
         const client = loop.backend.socket(6, SockType.stream);
-        t.defer(() => void loop.backend.closeSync(client));
+        closeLater(t, loop, client);
         const accepted = op(loop, OpCode.accept, listener.handle);
         const connected = op(loop, OpCode.connect, client, null, listener.address);
         await t.run(loop);
         assert.equal(connected.result, 0);
-        t.defer(() => void loop.backend.closeSync(accepted.result));
+        closeLater(t, loop, accepted.result);
         await sendAll(t, loop, client, new TextEncoder().encode('v6'));
         assert.equal(new TextDecoder().decode(await recvExactly(t, loop, accepted.result, 2)), 'v6');
       },

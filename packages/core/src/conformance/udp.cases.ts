@@ -5,13 +5,13 @@ import { Completion } from '../completion.js';
 import { ECANCELED } from '../errors.js';
 import type { Loop } from '../loop.js';
 import type { CaseContext, ConformanceGroup } from './context.js';
-import { assertOk, op } from './helpers.js';
+import { assertOk, op, closeLater } from './helpers.js';
 
 /** A UDP socket bound to an ephemeral loopback port. */
 function udp(t: CaseContext, loop: Loop): { handle: number; address: Uint8Array; port: number } {
   const handle = loop.backend.socket(4, SockType.dgram);
   assertOk(handle, 'socket');
-  t.defer(() => void loop.backend.closeSync(handle));
+  closeLater(t, loop, handle);
   assertOk(loop.backend.bind(handle, encodeAddress('127.0.0.1', 0)), 'bind');
   return { handle, address: encodeAddress('127.0.0.1', 0), port: 0 };
 }

@@ -28,6 +28,7 @@ export class TcpResource implements Resource {
   /** The first error the socket or server reported, as a negative errno; later ops fail with it. */
   #error = 0;
   #eof = false;
+  #closing = false;
   #noDelay = false;
   #keepAlive = false;
 
@@ -67,7 +68,8 @@ export class TcpResource implements Resource {
     const handle = this.#handle!;
     const listened = handle.listen(backlog);
     if (listened < 0) return libuvErrno(listened);
-    const server = net.createServer({ pauseOnConnect: true, noDelay: this.#noDelay });
+    // allowHalfOpen: a peer's FIN ends only our reading side, as with a kernel socket.
+    const server = net.createServer({ pauseOnConnect: true, noDelay: this.#noDelay, allowHalfOpen: true });
     server.on('connection', (socket) => {
       this.#incoming.push(socket);
       this.#serveAccepts();
@@ -169,6 +171,7 @@ export class TcpResource implements Resource {
   }
 
   close(done: (result: number) => void): void {
+    this.#closing = true;
     for (const op of [...this.pending]) {
       if (this.cancel(op)) this.#complete(op, err('ECANCELED'));
     }
@@ -249,7 +252,7 @@ export class TcpResource implements Resource {
     // A socket bound for connecting keeps only its address: Node binds the client side itself.
     this.#handle?.close();
     this.#handle = null;
-    const socket = new net.Socket();
+    const socket = new net.Socket({ allowHalfOpen: true });
     this.#connect = op;
     const onError = (error: Error) => {
       if (this.#connect !== op) return;
@@ -322,6 +325,8 @@ export class TcpResource implements Resource {
     const data = bytesOf(op.buffer!);
     socket.write(data, (error) => {
       if (!this.pending.has(op)) return;
+      // Node reports success for a write whose socket was destroyed under it; a close cut it off.
+      if (this.#closing) return this.#finish(op, err('ECANCELED'));
       this.#finish(op, error ? (this.#error || negErrno(error, 'EPIPE')) : data.byteLength);
     });
   }

@@ -1,4 +1,7 @@
-import { CallbackAction, Completion, OpCode, XevUsageError, type Loop } from '@xev/core';
+import type { Loop } from '../loop.js';
+import { CallbackAction, Completion } from '../completion.js';
+import { OpCode } from '../backend/layout.js';
+import { XevUsageError } from '../errors.js';
 
 /**
  * The callback of a queued write: `result` is the whole buffer's length once every byte is written, or
@@ -35,14 +38,14 @@ export class WriteRequest<U = unknown> {
 const EMPTY = new Uint8Array(0);
 
 /**
- * libxev's `WriteQueue`: writes to one handle that complete in the order they were queued, each one
+ * libxev's `WriteQueue` (shared by `@xev/net` sockets and `@xev/fs` files): writes to one handle that complete in the order they were queued, each one
  * continued after a partial write until its whole buffer is written. Only the head of the queue is in the
  * kernel at a time, so ordering never depends on the backend.
  */
 export class WriteQueue {
   readonly loop: Loop;
   readonly handle: number;
-  /** `write` for files at their position; `send` for sockets. Positional requests use `pwrite`. */
+  /** `write` for files at their position, `send` for sockets; positional requests use `pwrite`. */
   readonly #streamOp: OpCode;
   #head: WriteRequest<any> | null = null;
   #tail: WriteRequest<any> | null = null;
@@ -79,6 +82,30 @@ export class WriteQueue {
     else this.#head = request;
     this.#tail = request;
     if (this.#head === request) this.#submit(request);
+  }
+
+  /**
+   * Takes a request that is still waiting behind the head out of the queue and completes it with
+   * `result` (ECANCELED for an abort). Returns false for the head, which is in the kernel already: cancel
+   * its completion instead.
+   */
+  remove(request: WriteRequest<any>, result: number): boolean {
+    let previous: WriteRequest<any> | null = this.#head;
+    if (previous === null || previous === request) return false;
+    while (previous._next !== null && previous._next !== request) previous = previous._next;
+    if (previous._next !== request) return false;
+    previous._next = request._next;
+    if (this.#tail === request) this.#tail = previous;
+    request._next = null;
+    request._queued = false;
+    this.#length--;
+    request.callback?.(request.userdata, this.loop, request, result);
+    return true;
+  }
+
+  /** The request whose write is in the kernel now, if any. */
+  get head(): WriteRequest<any> | null {
+    return this.#head;
   }
 
   #submit(request: WriteRequest<any>): void {
