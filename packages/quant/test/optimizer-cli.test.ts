@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseOptimizeArgs, parseRange } from '../src/cli/optimize-args.js';
 import { progressLine, ProgressBar } from '../src/cli/progress.js';
 import { sp500DataPath } from '../src/index.js';
-import { spawnCli } from './cli-process.js';
+import { CLI, spawnCli } from './cli-process.js';
 
 const sp500 = ['--data', sp500DataPath(), '--gaps', 'allow', '--calendar', 'equities'];
 const tmp = () => mkdtempSync(join(tmpdir(), 'xev-quant-opt-'));
@@ -55,6 +56,18 @@ describe('xev-quant optimize / walkforward (child processes)', () => {
     expect(html).toContain('id="objective-heatmap"');
     expect(html).toContain('id="top"');
     expect(html).not.toMatch(/<script|https?:\/\//);
+  });
+
+  // util-linux `script` runs the CLI on a real pseudo-terminal, the only way to see what a user sees.
+  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal, progress is a bar redrawn in place with an ETA', () => {
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const cmd = [process.execPath, CLI, 'optimize', ...sp500, '--strategy', 'dual-ma-cross', '--range', 'fast=5:40:5', '--range', 'slow=20:200:20',
+      '--constraint', 'fast < slow', '--param', 'kind=sma', '--param', 'fraction=1', '--param', 'allowShort=false', '--workers', '2', '--top', '2'].map(quote).join(' ');
+    const tty = execFileSync('/usr/bin/script', ['-qfec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
+    const redraws = tty.match(/\r\[[#-]{24}\] +[\d.]+ % +\d+\/74 .* ETA [\d.]+ s .*\x1b\[K/g) ?? [];
+    expect(redraws.length).toBeGreaterThanOrEqual(1);
+    expect(tty).toMatch(/100\.0 % +74\/74/);
+    expect(tty).toContain('dual-ma-cross · 74/74 candidates');
   });
 
   it('Ctrl-C (a real SIGINT) stops cleanly and prints the best result so far', async () => {

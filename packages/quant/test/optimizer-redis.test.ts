@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InlineRunner, optimize, readOhlcvCsv, RedisRunner, sp500DataPath, ThreadRunner, type OhlcvSeries, type OptimizeOptions } from '../src/index.js';
+import { InlineRunner, optimize, readOhlcvCsv, RedisRunner, sp500DataPath, ThreadRunner, walkForward, type OhlcvSeries, type OptimizeOptions } from '../src/index.js';
 import { spawnCli, type CliChild } from './cli-process.js';
-import { haveRedis, startRedis, type TestRedis } from './redis-server.js';
+import { freePort, haveRedis, startRedis, type TestRedis } from './redis-server.js';
 
 // A real redis-server started for this file and real `xev-quant worker` processes, on the S&P 500
 // daily series from vega-datasets. CI installs redis-server (README); without it the file is skipped
@@ -102,5 +102,26 @@ run('optimizer on BullMQ workers', () => {
     } finally {
       await remote.close();
     }
+  });
+
+  it('walk-forward on BullMQ workers matches walk-forward in this thread', async () => {
+    await startWorker('walk-forward');
+    const opts = { ...base, search: { random: 80, seed: 2 }, inSample: 1500, outOfSample: 1000 } as const;
+    const remote = new RedisRunner({ url: redis.url, queue: 'walk-forward', workers: 1, pollMs: 250 });
+    try {
+      const inline = await walkForward(series, { ...opts, runner: new InlineRunner() });
+      const rr = await walkForward(series, { ...opts, runner: remote, batchSize: 20 });
+      expect(rr.windows.length).toBe(3);
+      expect(rr.windows).toEqual(inline.windows);
+      expect(Array.from(rr.equity)).toEqual(Array.from(inline.equity));
+    } finally {
+      await remote.close();
+    }
+  });
+
+  it('an unreachable Redis fails the sweep with a clear error instead of waiting forever', async () => {
+    const remote = new RedisRunner({ url: `redis://127.0.0.1:${await freePort()}`, connectMs: 500 });
+    await expect(optimize(series, { ...base, runner: remote })).rejects.toThrow(/cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+ within 500 ms/);
+    await remote.close();
   });
 });

@@ -53,8 +53,28 @@ export function decodeResult(r: RemoteResult): BatchResult {
   return { metrics, errors: r.errors, busyMs: r.busyMs };
 }
 
+/** The ioredis options {@link redisConnection} produces. */
+export interface RedisOptionsLite {
+  /** Host name or address. */
+  host: string;
+  /** TCP port. */
+  port: number;
+  /** ACL user. */
+  username?: string;
+  /** Password. */
+  password?: string;
+  /** Database number. */
+  db: number;
+  /** TLS options (rediss://). */
+  tls?: object;
+  /** Must be null for BullMQ's blocking connections. */
+  maxRetriesPerRequest: null;
+  /** Delay before reconnect attempt `times`, or null to give up. */
+  retryStrategy?: (times: number) => number | null;
+}
+
 /** ioredis connection options from a `redis://[user:password@]host:port[/db]` URL. */
-export function redisConnection(url: string): ConnectionOptions {
+export function redisConnection(url: string): RedisOptionsLite {
   const u = new URL(url);
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new RangeError(`expected a redis:// URL, got ${url}`);
   return {
@@ -82,6 +102,18 @@ export interface RedisRunnerOptions {
   workers?: number;
   /** How often pending jobs are polled in case a completion event was missed, ms (default 1000). */
   pollMs?: number;
+  /** How long the first sweep waits for Redis before failing, ms (default 10 000). */
+  connectMs?: number;
+}
+
+/** Resolves `p`, or rejects with `message` after `ms` (the client keeps retrying; a sweep should not wait forever). */
+export async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The coordinator side of a distributed sweep (see the file comment). */
@@ -92,20 +124,40 @@ export class RedisRunner implements SweepRunner {
   readonly queue: Queue;
   readonly #events: QueueEvents;
   readonly #pollMs: number;
+  readonly #connectMs: number;
+  readonly #url: string;
+  #connected = false;
+  #lastError: Error | undefined;
 
   /** Connects to Redis (lazily; the first sweep waits for the connection). */
   constructor(options: RedisRunnerOptions) {
-    const connection = redisConnection(options.url);
     const name = options.queue ?? DEFAULT_QUEUE;
+    const connectMs = options.connectMs ?? 10_000;
+    // Until the first connection succeeds, reconnect attempts stop after `connectMs`, so an unreachable
+    // Redis fails the sweep and lets close() finish (BullMQ waits for a connection that never comes
+    // otherwise); once connected, the client reconnects for as long as it takes.
+    const started = Date.now();
+    const connection = {
+      ...redisConnection(options.url),
+      retryStrategy: (times: number) => (!this.#connected && Date.now() - started > connectMs ? null : Math.min(times * 100, 2000)),
+    };
     this.workers = options.workers ?? 8;
     this.#pollMs = options.pollMs ?? 1000;
-    this.queue = new Queue(name, { connection });
-    this.#events = new QueueEvents(name, { connection });
+    this.#connectMs = options.connectMs ?? 10_000;
+    this.#url = options.url;
+    this.queue = new Queue(name, { connection: connection as ConnectionOptions });
+    this.#events = new QueueEvents(name, { connection: connection as ConnectionOptions });
+    // Connection errors surface as the sweep's own error (timeout or failed command); without a
+    // listener an 'error' event would crash the process.
+    this.queue.on('error', (e) => (this.#lastError = e));
+    this.#events.on('error', (e) => (this.#lastError = e));
   }
 
   /** See {@link SweepRunner.run}. */
   async run(sweep: Sweep, onBatch: BatchCallback, signal?: AbortSignal): Promise<void> {
-    await this.#events.waitUntilReady();
+    const unreachable = `cannot reach Redis at ${this.#url} within ${this.#connectMs} ms${this.#lastError ? `: ${this.#lastError.message}` : ''}`;
+    await withTimeout(Promise.all([this.queue.waitUntilReady(), this.#events.waitUntilReady()]), this.#connectMs, unreachable);
+    this.#connected = true;
     const redis = (await this.queue.client) as unknown as RedisLike;
     const dataset = await storeDataset(redis, sweep.series);
     const sweepId = randomUUID();
@@ -188,6 +240,9 @@ export class RedisRunner implements SweepRunner {
 
   /** Closes the Redis connections. */
   async close(): Promise<void> {
+    // Clients that never connected have given up reconnecting (see the constructor) and hold nothing;
+    // closing them would only re-raise the connection error the failed sweep already reported.
+    if (!this.#connected) return;
     await this.#events.close();
     await this.queue.close();
   }

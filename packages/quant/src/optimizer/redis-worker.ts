@@ -5,7 +5,7 @@
  * a worker killed mid-job stops renewing, and after `lockMs` the job is handed to another worker.
  */
 import { availableParallelism } from 'node:os';
-import { Worker, type Job } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { OhlcvSeries } from '../data/ohlcv.js';
 import { fetchDataset, type RedisLike } from './dataset-store.js';
 import { METRIC_COUNT } from './objective.js';
@@ -76,7 +76,7 @@ export async function startRedisWorker(o: RedisWorkerOptions): Promise<RedisWork
     return encodeResult({ metrics, errors, busyMs });
   };
   worker = new Worker(o.queue ?? DEFAULT_QUEUE, evaluate, {
-    connection: redisConnection(o.url),
+    connection: redisConnection(o.url) as ConnectionOptions,
     // One job at a time per process: the job itself fills every thread.
     concurrency: 1,
     lockDuration,
@@ -84,6 +84,8 @@ export async function startRedisWorker(o: RedisWorkerOptions): Promise<RedisWork
     stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
     maxStalledCount: 3,
   });
+  // Connection errors are logged, not fatal: the client reconnects, and jobs resume when Redis is back.
+  worker.on('error', (e) => o.log?.(`worker error: ${e.message}`));
   await worker.waitUntilReady();
   return {
     worker,
