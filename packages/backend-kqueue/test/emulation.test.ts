@@ -20,6 +20,8 @@ const expected = [
   'EV_DISABLE and EV_ENABLE',
   'EV_DELETE',
   'EV_ONESHOT',
+  'EV_DISPATCH',
+  'an event list with room for one',
   'EV_ERROR: EBADF for a bad descriptor',
   'EV_RECEIPT',
   "EV_EOF on a socket's peer shutdown",

@@ -190,6 +190,43 @@ static bool oneshot() {
   return true;
 }
 
+static bool dispatch() {
+  int kq = kqueue();
+  int sv[2];
+  CHECK(kq >= 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+  CHECK(change(kq, sv[0], EVFILT_READ, EV_ADD | EV_DISPATCH) == 0);
+  CHECK(write(sv[1], "abc", 3) == 3);
+  struct kevent ev;
+  CHECK(poll1(kq, &ev, 1000) == 1 && ev.filter == EVFILT_READ);
+  // EV_DISPATCH: disabled after delivery, although still readable; EV_ENABLE re-arms it.
+  CHECK(poll1(kq, &ev) == 0);
+  CHECK(change(kq, sv[0], EVFILT_READ, EV_ENABLE) == 0);
+  CHECK(poll1(kq, &ev, 1000) == 1 && ev.filter == EVFILT_READ);
+  close(sv[0]);
+  close(sv[1]);
+  CLOSE_KQ(kq);
+  return true;
+}
+
+static bool oneAtATime() {
+  int kq = kqueue();
+  int sv[2];
+  CHECK(kq >= 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+  CHECK(write(sv[1], "abc", 3) == 3);
+  CHECK(change(kq, sv[0], EVFILT_READ, EV_ADD | EV_CLEAR) == 0);
+  CHECK(change(kq, sv[0], EVFILT_WRITE, EV_ADD | EV_CLEAR) == 0);
+  // Room for one event at a time: both filters' events still arrive, one per call, none lost.
+  struct kevent a, b, c;
+  CHECK(poll1(kq, &a, 1000) == 1);
+  CHECK(poll1(kq, &b, 1000) == 1);
+  CHECK(a.filter != b.filter);
+  CHECK(poll1(kq, &c) == 0);
+  close(sv[0]);
+  close(sv[1]);
+  CLOSE_KQ(kq);
+  return true;
+}
+
 static bool errorOnBadFd() {
   int kq = kqueue();
   CHECK(kq >= 0);
@@ -375,6 +412,8 @@ int main() {
   run("EV_DISABLE and EV_ENABLE", disableEnable);
   run("EV_DELETE, and ENOENT for a filter that is not there", deleteFilter);
   run("EV_ONESHOT: reported once, then gone", oneshot);
+  run("EV_DISPATCH: disabled after delivery until EV_ENABLE", dispatch);
+  run("an event list with room for one: both filters of a descriptor arrive, one per call", oneAtATime);
   run("EV_ERROR: EBADF for a bad descriptor, EINVAL for an unknown filter, -1 without room", errorOnBadFd);
   run("EV_RECEIPT acknowledges changes without draining events", receipt);
   run("EV_EOF on a socket's peer shutdown and on both ends of a pipe", eofOnPeerClose);
