@@ -26,6 +26,7 @@ function loadAddon(): NativeAddon {
     addonName: 'xev_epoll',
     envVar: 'XEV_EPOLL_ADDON',
     debugEnvVar: 'XEV_EPOLL_DEBUG',
+    prebuiltPackage: '@xev/backend-epoll',
   });
 }
 

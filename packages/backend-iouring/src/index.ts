@@ -8,10 +8,9 @@
  *
  * @packageDocumentation
  */
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineNativeBackend, type BackendFactory, type Capabilities, type NativeAddon } from '@xev/core';
+import { defineNativeBackend, loadNativeAddon, type BackendFactory, type Capabilities, type NativeAddon } from '@xev/core';
 
 /** What the kernel offers beyond the required operation set, as probed by the addon. */
 export interface KernelFeatures {
@@ -29,22 +28,25 @@ interface IoUringAddon extends NativeAddon {
   kernelFeatures(): KernelFeatures;
 }
 
-const require = createRequire(import.meta.url);
 // dist/index.js, dist/index.cjs and (under vitest) src/index.ts all sit one level below the package root.
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 let addon: IoUringAddon | undefined;
 
 /**
- * Loads the addon: `build/Debug` when `XEV_IOURING_DEBUG=1` (the sanitizer build of `npm run build:asan`),
- * otherwise whatever node-gyp-build finds (build/Release, or a prebuild).
+ * Loads the addon through @xev/core's loader: `XEV_IOURING_ADDON` if set, else the per-platform prebuilt
+ * package, the package's `prebuilds/`, then its local build (`build/Debug` first when
+ * `XEV_IOURING_DEBUG=1`, the sanitizer build of `npm run build:asan`). A failure names every attempt.
  */
 function load(): IoUringAddon {
-  if (addon) return addon;
-  addon =
-    process.env.XEV_IOURING_DEBUG === '1'
-      ? (require(join(packageRoot, 'build', 'Debug', 'xev_iouring.node')) as IoUringAddon)
-      : (require('node-gyp-build')(packageRoot) as IoUringAddon);
+  addon ??= loadNativeAddon<IoUringAddon>({
+    backend: 'io_uring',
+    packageRoot,
+    addonName: 'xev_iouring',
+    envVar: 'XEV_IOURING_ADDON',
+    debugEnvVar: 'XEV_IOURING_DEBUG',
+    prebuiltPackage: '@xev/backend-iouring',
+  });
   return addon;
 }
 

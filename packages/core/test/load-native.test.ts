@@ -40,9 +40,9 @@ describe('loadNativeAddon', () => {
     expect(error).toBeInstanceOf(NativeLoadError);
     const e = error as NativeLoadError;
     expect(e.target).toBe(nativeTarget());
-    expect(e.attempts.map((a) => a.source)).toEqual(['prebuilt-package', 'prebuilds', 'local-build']);
+    expect(e.attempts.map((a) => a.source)).toEqual(['prebuilt-package', 'local-build', 'prebuilds']);
     expect(e.attempts[0].error).toBe('not installed');
-    expect(e.attempts[2].error).toMatch(/invalid ELF header|not a valid|file too short/i);
+    expect(e.attempts[1].error).toMatch(/invalid ELF header|not a valid|file too short/i);
     expect(e.message).toContain(`@xev/backend-fake-${nativeTarget()}`);
     expect(e.message).toMatch(/npm rebuild/);
     expect(e.message).toMatch(/XEV_BACKEND=portable/);

@@ -60,8 +60,10 @@ export function nativeTarget(): string {
 
 /**
  * Loads a backend's addon: the `envVar` override, then the per-platform prebuilt package, then the
- * package's own `prebuilds/` (prebuildify), then its local build (`build/Release`, or `build/Debug` first
- * when `debugEnvVar` is 1). Throws one {@link NativeLoadError} listing every attempt when none loads.
+ * package's local build (`build/Release`, or `build/Debug` first when `debugEnvVar` is 1), then its own
+ * `prebuilds/` (prebuildify). A local build comes before `prebuilds/` because it exists only when someone
+ * compiled this checkout on purpose. Throws one {@link NativeLoadError} listing every attempt when none
+ * loads.
  */
 export function loadNativeAddon<T>(source: NativeAddonSource): T {
   const req = createRequire(join(source.packageRoot, 'package.json'));
@@ -95,16 +97,6 @@ export function loadNativeAddon<T>(source: NativeAddonSource): T {
     }
   }
 
-  const prebuildDir = join(source.packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
-  if (existsSync(prebuildDir)) {
-    for (const file of readdirSync(prebuildDir).filter((f) => f.endsWith('.node'))) {
-      const loaded = tryFile('prebuilds', join(prebuildDir, file));
-      if (loaded) return loaded;
-    }
-  } else {
-    attempts.push({ source: 'prebuilds', path: prebuildDir, error: 'no prebuilt binary for this platform' });
-  }
-
   const debugFirst = source.debugEnvVar !== undefined && process.env[source.debugEnvVar] === '1';
   for (const config of debugFirst ? ['Debug', 'Release'] : ['Release']) {
     const path = join(source.packageRoot, 'build', config, `${source.addonName}.node`);
@@ -115,5 +107,15 @@ export function loadNativeAddon<T>(source: NativeAddonSource): T {
     const loaded = tryFile('local-build', path);
     if (loaded) return loaded;
   }
+  const prebuildDir = join(source.packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
+  if (existsSync(prebuildDir)) {
+    for (const file of readdirSync(prebuildDir).filter((f) => f.endsWith('.node'))) {
+      const loaded = tryFile('prebuilds', join(prebuildDir, file));
+      if (loaded) return loaded;
+    }
+  } else {
+    attempts.push({ source: 'prebuilds', path: prebuildDir, error: 'no prebuilt binary for this platform' });
+  }
+
   throw new NativeLoadError(source, target, attempts);
 }
