@@ -24,7 +24,7 @@
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "conditions": [
         ["OS=='linux'", {
-          "sources": ["emul/kqueue.cc"],
+          "sources": ["emul/kqueue.cc", "emul/knotes.cc"],
           "include_dirs": ["emul"],
           "defines": ["XEV_KQUEUE_EMULATED", "_GNU_SOURCE"]
         }],

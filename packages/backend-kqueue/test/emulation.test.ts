@@ -34,7 +34,7 @@ const expected = [
 
 function build(extra: string[]): string {
   const out = join(dir, `emul-check-${extra.length}`);
-  const emulated = process.platform === 'linux' ? ['-DXEV_KQUEUE_EMULATED', '-Iemul', 'emul/kqueue.cc'] : [];
+  const emulated = process.platform === 'linux' ? ['-DXEV_KQUEUE_EMULATED', '-Iemul', 'emul/kqueue.cc', 'emul/knotes.cc'] : [];
   const cxx = process.env.CXX ?? (process.platform === 'linux' ? 'g++' : 'c++');
   execFileSync(cxx, ['-std=gnu++17', '-Wall', '-Wextra', '-O1', '-g', ...extra, ...emulated, 'test/emul/emul-check.cc', '-o', out, '-pthread'], {
     cwd: root,
