@@ -29,33 +29,61 @@ run options:
 
 /** Parsed optimizer-command arguments. */
 export interface OptimizeArgs {
+  /** CSV file. */
   data?: string;
+  /** Strategy name. */
   strategy?: string;
+  /** JSON config file (data, params, calendar, csv, backtest). */
   config?: string;
+  /** Bar timeframe override. */
   timeframe?: string;
+  /** Calendar for annualizing. */
   calendar?: string;
+  /** CSV gap policy. */
   gaps?: string;
+  /** Fixed parameters (`--param k=v`). */
   params: Record<string, string>;
+  /** Searched ranges (`--range`). */
   ranges: Record<string, ParamRange>;
+  /** Constraint expressions. */
   constraints: string[];
+  /** Search method. */
   search: 'grid' | 'random';
+  /** Random draws. */
   samples: number;
+  /** Random seed. */
   seed: number;
+  /** Metric to maximize (`-name` minimizes). */
   objective: string;
+  /** Results to keep. */
   top: number;
+  /** Evaluation engine. */
   engine: 'auto' | 'event';
+  /** Worker threads. */
   workers?: number;
+  /** Redis URL: run on BullMQ workers. */
   redis?: string;
+  /** BullMQ queue name. */
   queue?: string;
+  /** Candidates per task or job. */
   batch?: number;
+  /** Print JSON. */
   json: boolean;
+  /** HTML report path. */
   report?: string;
+  /** Progress display. */
   progress: 'auto' | 'always' | 'never';
+  /** Walk-forward in-sample bars. */
   inSample?: number;
+  /** Walk-forward out-of-sample bars. */
   outOfSample?: number;
+  /** Walk-forward step, bars. */
   step?: number;
+  /** Anchored walk-forward windows. */
   anchored: boolean;
+  /** Worker command: threads. */
   threads?: number;
+  /** Worker command: job lock duration, ms. */
   lockMs?: number;
 }
 

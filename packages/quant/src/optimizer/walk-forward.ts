@@ -31,11 +31,13 @@ export interface WalkForwardOptions extends Omit<OptimizeOptions, 'range' | 'onP
 
 /** One window's layout, in bar indices (`end` exclusive). */
 export interface WindowLayout {
-  /** In-sample range. */
+  /** First in-sample bar. */
   isStart: number;
+  /** End of the in-sample range (exclusive). */
   isEnd: number;
-  /** Out-of-sample range. */
+  /** First out-of-sample bar (= `isEnd`). */
   oosStart: number;
+  /** End of the out-of-sample range (exclusive). */
   oosEnd: number;
 }
 
