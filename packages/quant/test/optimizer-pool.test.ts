@@ -77,6 +77,15 @@ describe('optimizer on worker threads', () => {
     }
   });
 
+  it('two sweeps started at once on one pool take turns and both complete', async () => {
+    const [a, b] = await Promise.all([
+      optimize(series, { ...base, search: { random: 50, seed: 1 }, runner: two }),
+      optimize(series, { ...base, search: { random: 50, seed: 2 }, runner: two }),
+    ]);
+    expect([a.evaluated, b.evaluated]).toEqual([50, 50]);
+    expect(a.top).toEqual((await optimize(series, { ...base, search: { random: 50, seed: 1 }, runner: new InlineRunner() })).top);
+  });
+
   it('stops on abort: batches in flight finish, the best so far is returned', async () => {
     const ac = new AbortController();
     const r = await optimize(series, {

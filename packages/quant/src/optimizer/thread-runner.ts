@@ -55,6 +55,8 @@ export class ThreadRunner implements SweepRunner {
   readonly #module = workerModuleUrl();
   readonly #ownLoop: boolean;
   readonly #installed = new Set<string>();
+  // Sweeps on one runner take turns: each drives the loop with run('until_done'), which cannot nest.
+  #turn: Promise<unknown> = Promise.resolve();
 
   /** Starts the worker threads. */
   constructor(options: ThreadRunnerOptions = {}) {
@@ -72,7 +74,18 @@ export class ThreadRunner implements SweepRunner {
    * elsewhere, a batch reaching a worker without the data fails with `dataset-missing` and is re-sent
    * with the buffer, so correctness never depends on the dispatch order.
    */
-  async install(series: OhlcvSeries): Promise<DatasetHandle> {
+  install(series: OhlcvSeries): Promise<DatasetHandle> {
+    return this.#exclusive(() => this.#install(series));
+  }
+
+  /** Runs `fn` after every earlier install or sweep on this runner has finished. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#turn.then(fn, fn);
+    this.#turn = next.catch(() => undefined);
+    return next;
+  }
+
+  async #install(series: OhlcvSeries): Promise<DatasetHandle> {
     const handle: DatasetHandle = { id: bufferId(series), length: series.length };
     if (this.#installed.has(handle.id)) return handle;
     const threads = new Set<number>();
@@ -91,9 +104,13 @@ export class ThreadRunner implements SweepRunner {
     return handle;
   }
 
-  /** See {@link SweepRunner.run}. */
-  async run(sweep: Sweep, onBatch: BatchCallback, signal?: AbortSignal): Promise<void> {
-    const handle = await this.install(sweep.series);
+  /** See {@link SweepRunner.run}. Concurrent sweeps on one runner run one after the other. */
+  run(sweep: Sweep, onBatch: BatchCallback, signal?: AbortSignal): Promise<void> {
+    return this.#exclusive(() => this.#run(sweep, onBatch, signal));
+  }
+
+  async #run(sweep: Sweep, onBatch: BatchCallback, signal?: AbortSignal): Promise<void> {
+    const handle = await this.#install(sweep.series);
     const withBuffer: DatasetHandle = { ...handle, buffer: sweep.series.buffer };
     const limit = this.workers * 2;
     let next = 0;
