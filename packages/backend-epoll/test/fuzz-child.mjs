@@ -48,6 +48,11 @@ const numbers = [0, 1, -1, 0.5, NaN, Infinity, -Infinity, 2 ** 31, 2 ** 53, 1e30
 // Never the process's stdio or Node's own descriptors: only ours, or numbers that are no descriptor.
 const badHandles = [-1, 0.5, NaN, Infinity, -Infinity, 2 ** 31, 2 ** 53, 1e300, 65535, 16_000_000];
 const opOf = new Map(); // slot -> the op last staged in it
+// Slots staged twice with different ops. A duplicate is refused with EBUSY only while the first is in
+// flight: when the first completed during its own submission, the duplicate runs, so the slot's results
+// cannot be told apart. (Without this, a poll's result 16 — HANGUP — taken for an accepted descriptor got
+// garbage written into Node's own signal pipe, fd 16, and crashed libuv.)
+const mixed = new Set();
 const keep = new Map(); // slot -> objects of its operations in flight
 
 const expected = new Map(); // slot -> completions still owed
@@ -64,6 +69,7 @@ const stage = () => {
   sq[base + Sqe.slot] = slot;
   sq[base + Sqe.handle] = rand() < 0.8 ? pick([...fds]) : pick(badHandles);
   if (!expected.has(slot)) opOf.set(slot, op); // a duplicate of a slot in flight only gets EBUSY
+  else if (opOf.get(slot) !== op) mixed.add(slot);
   sq[base + Sqe.arg0] = pick(numbers);
   sq[base + Sqe.arg1] = pick(numbers);
   sq[base + Sqe.target] = rand() < 0.7 && expected.size > 0 ? pick([...expected.keys()]) : pick(numbers);
@@ -78,16 +84,18 @@ const reap = (n) => {
     const slot = cq[i * Cqe.stride + Cqe.slot];
     const result = cq[i * Cqe.stride + Cqe.result];
     const owed = expected.get(slot);
+    const ambiguous = mixed.has(slot);
     if (!owed) throw new Error(`slot ${slot} completed (result ${result}) without being owed a completion`);
     if (owed === 1) {
       expected.delete(slot);
+      mixed.delete(slot);
       keep.delete(slot);
     }
     else expected.set(slot, owed - 1);
     completions++;
     if (!Number.isInteger(result)) throw new Error(`slot ${slot}: result ${result} is not an integer`);
     // New descriptors from accept (20) and open (12) join the ones the fuzzer closes at the end.
-    if ((opOf.get(slot) === 20 || opOf.get(slot) === 12) && result >= 0) fds.add(result);
+    if ((opOf.get(slot) === 20 || opOf.get(slot) === 12) && result >= 0 && !ambiguous) fds.add(result);
   }
 };
 const enter = (waitMs = 0) => {

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
+#ifdef __linux__
+#include <sys/sysmacros.h>  // major()/minor() live here only on Linux
+#endif
 
 #include "layout.h"
 
