@@ -72,4 +72,48 @@ console.log(`\nloop: ${loop.backendName} (${loop.mode})\n`);
   async.close();
 }
 
+// @xev/net: 10,000 ping-pong round trips over loopback TCP on the loop's backend.
+{
+  const { connect, listen } = await import('@xev/net');
+  const rounds = 10_000;
+  const listener = await listen(loop, { host: '127.0.0.1', port: 0 });
+  const serving = (async () => {
+    for await (const conn of listener) {
+      const buf = Buffer.alloc(64);
+      for (let n = await conn.read(buf); n !== null; n = await conn.read(buf)) await conn.write(buf.subarray(0, n));
+      await conn.close();
+    }
+  })();
+  const conn = await connect(loop, { host: '127.0.0.1', port: listener.address.port, noDelay: true });
+  const ping = Buffer.from('ping');
+  const pong = Buffer.alloc(64);
+  const start = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    await conn.write(ping);
+    let got = 0;
+    while (got < ping.length) got += (await conn.read(pong.subarray(got))) ?? 0;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  console.log(`tcp: ${rounds.toLocaleString()} ping-pong round trips with the Promise API, ${Math.round(rounds / seconds).toLocaleString()}/s`);
+  await conn.close();
+  await listener.close();
+  await serving;
+}
+
 loop.close();
+
+// @xev/quant: the 50/200-day moving-average cross on the S&P 500, 2000–2020 (vega-datasets), with an
+// offline HTML report.
+{
+  const { runDemo } = await import('@xev/quant');
+  const reportPath = new URL('../xev-demo-report.html', import.meta.url).pathname;
+  const start = performance.now();
+  const s = await runDemo({ reportPath });
+  const pct = (x) => `${(x * 100).toFixed(1)} %`;
+  console.log(
+    `\nbacktest: ${s.strategy} ${JSON.stringify(s.params)} on S&P 500 daily ${s.from} … ${s.to} (${s.bars.toLocaleString()} bars): ` +
+      `${s.trades} trades, total return ${pct(s.metrics.totalReturn)} vs buy-and-hold ${pct(s.metrics.buyAndHoldReturn)}, ` +
+      `max drawdown ${pct(s.metrics.maxDrawdown)}, Sharpe ${s.metrics.sharpe.toFixed(2)} — ${(performance.now() - start).toFixed(0)} ms`,
+  );
+  console.log(`report: ${reportPath}`);
+}
