@@ -42,6 +42,8 @@ export interface LiveEngineOptions<P extends ParamSpecs, S> {
   now?: () => number;
   /** Operational log (never receives credentials). */
   log?: (line: string) => void;
+  /** Delay before retrying a failed reconciliation, ms; default 1,000. */
+  reconcileRetryMs?: number;
   /** Called with each order spec right after it is handed to the venue (benchmarks measure here). */
   onSent?: (spec: OrderSpec, tickReceivedNs: number) => void;
 }
@@ -73,6 +75,8 @@ export class LiveEngine<P extends ParamSpecs, S> {
   #inFlight = new Set<Promise<unknown>>();
   #reconciling: Promise<void> | null = null;
   #started = false;
+  #stopping = false;
+  readonly #retries = new Set<NodeJS.Timeout>();
 
   constructor(options: LiveEngineOptions<P, S>) {
     this.#o = options;
@@ -284,7 +288,12 @@ export class LiveEngine<P extends ParamSpecs, S> {
       }
       this.journal.append({ t: 'event', what: 'reconciled', detail: `${this.orders.open().length} open` });
     } catch (e) {
-      this.#problem(new Error(`reconciliation failed: ${(e as Error).message}`));
+      this.#problem(new Error(`reconciliation failed: ${(e as Error).message}; retrying`));
+      // Until a pass succeeds the engine does not know what the venue holds, so it keeps asking.
+      if (this.#started && !this.#stopping) {
+        const t = setTimeout(() => this.#track(this.reconcile()), this.#o.reconcileRetryMs ?? 1000);
+        this.#retries.add(t);
+      }
     }
   }
 
@@ -308,6 +317,8 @@ export class LiveEngine<P extends ParamSpecs, S> {
 
   /** Stops the venue's streams and closes the journal. Open orders stay at the venue (use `kill` first to cancel). */
   async stop(): Promise<void> {
+    this.#stopping = true;
+    for (const t of this.#retries) clearTimeout(t);
     await this.idle();
     await this.#o.venue.stop();
     this.journal.append({ t: 'event', what: 'stop' });

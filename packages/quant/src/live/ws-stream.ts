@@ -135,7 +135,9 @@ export class ResilientStream {
     this.#heartbeat = setInterval(() => {
       if (Date.now() - this.#lastFrame > stale) {
         this.o.onProblem(new Error(`${this.o.name}: no data for ${stale} ms; dropping the stale connection`));
-        // Terminate without a close handshake: a stale peer would not answer it.
+        this.#stopHeartbeat();
+        // The client has no terminate(): close() drops the socket itself when a stale peer does not
+        // answer the close handshake within 5 s, and the `closed` handler above then reconnects.
         ws.close(1001, 'stale').catch(() => {});
         return;
       }

@@ -32,7 +32,7 @@ describe('malformed input from the venue', () => {
     await warm(r);
     // FIN + RSV1 + text with no extension negotiated: RFC 6455 §5.2 says fail the connection.
     r.sim.sendRawBytes(Buffer.from([0xc1, 0x02, 0x68, 0x69]));
-    await until(() => r!.sim.stats.marketConnections === 2, 'the reconnect');
+    await until(() => r!.sim.stats.marketConnections === 2 && r!.sim.subscribers('btcusdt@trade') === 1, 'the reconnect and resubscription');
     expect(r.engine.problems.some((e) => /binance-market: connection lost/.test(e.message) && /RSV|reserved|malformed/i.test(e.message))).toBe(true);
     r.sim.trade('BTCUSDT', 102, 0.1);
     await until(() => r!.engine.positions.lastPrice('BTCUSDT') === 102, 'a trade after the reconnect');

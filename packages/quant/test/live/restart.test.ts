@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Journal } from '../../src/live/journal.js';
 import { LiveEngine } from '../../src/live/engine.js';
 import { ExchangeSimulator } from '../../src/live/simulator/exchange-simulator.js';
-import { journalEntries, KEY, newAdapter, rig, scripted, SECRET, until, warm } from './helpers.js';
-import { Loop } from '@xev/core';
+import { closeLoop, newLoop, journalEntries, KEY, newAdapter, rig, scripted, SECRET, until, warm } from './helpers.js';
 
 describe('restart from the journal', () => {
   it('a new engine replays orders and positions, reconciles what happened while it was down, and continues client ids', async () => {
@@ -23,8 +22,8 @@ describe('restart from the journal', () => {
     expect(recovered.orders.get('xev-2')!.state).toBe('acknowledged');
     expect(recovered.positions.get('BTCUSDT').qty).toBeCloseTo(0.5, 12);
 
-    const loop = new Loop();
-    const engine = new LiveEngine({ venue: newAdapter(loop, sim), strategy: scripted, symbol: 'BTCUSDT', journal: first.journal, fsync: 'always' });
+    const loop = newLoop();
+    const engine = new LiveEngine({ venue: newAdapter(loop, sim), strategy: scripted, symbol: 'BTCUSDT', journal: first.journal, fsync: 'always', reconcileRetryMs: 50 });
     expect(engine.orders.get('xev-2')!.state).toBe('acknowledged');
     await engine.start();
     await engine.idle();
@@ -38,7 +37,7 @@ describe('restart from the journal', () => {
     await until(() => engine.orders.get('xev-3')?.state === 'filled', 'the new order');
     await engine.stop();
     await sim.stop();
-    loop.close();
+    await closeLoop(loop);
     const ids = journalEntries(first.journal).flatMap((e) => (e.t === 'order' ? [e.spec.clientOrderId] : []));
     expect(ids).toEqual(['xev-1', 'xev-2', 'xev-3']);
     expect(sim.engine.balances.get('BTC')).toBeCloseTo(1, 9);

@@ -29,13 +29,12 @@ export class VenueRejectError extends Error {
 /** An http.Agent whose connections are xev TCP sockets. */
 class XevAgent extends http.Agent {
   constructor(private readonly loop: Loop) {
-    super({ keepAlive: process.env.XEV_KA !== "0", maxSockets: 4 });
+    super({ keepAlive: true, maxSockets: 4 });
   }
   // Node's agent takes a returned socket as created (it calls back itself), so the callback is unused.
   override createConnection(options: http.ClientRequestArgs): Duplex {
     const s = XevSocket.connect(this.loop, { host: options.host ?? '127.0.0.1', port: Number(options.port) });
     s.setNoDelay(true);
-    if (process.env.XEV_LIVE_DEBUG) { const id = Math.random().toString(36).slice(2, 6); process.stderr.write(`SOCK ${id} create\n`); s.on('connect', () => process.stderr.write(`SOCK ${id} connected\n`)); s.on('close', () => process.stderr.write(`SOCK ${id} close\n`)); s.on('data', (d: Buffer) => process.stderr.write(`SOCK ${id} data ${d.length}\n`)); }
     return s;
   }
 }
@@ -47,6 +46,11 @@ export class BinanceRest {
   readonly #base: URL;
   /** Milliseconds the request may take to reach the matching engine; Binance's default is 5,000. */
   recvWindow = 5000;
+  /**
+   * A request with no answer after this many ms is abandoned (its socket destroyed) and fails; for an
+   * order that means "unknown", which reconciliation settles. Default 5,000.
+   */
+  timeoutMs = 5000;
 
   constructor(loop: Loop, baseUrl: string, creds: Credentials | null) {
     this.#base = new URL(baseUrl);
@@ -78,8 +82,6 @@ export class BinanceRest {
 
   #request(method: string, path: string, query: string, keyed: boolean): Promise<any> {
     const lib = this.#base.protocol === 'https:' ? https : http;
-    const DBG = process.env.XEV_LIVE_DEBUG ? (s: string) => process.stderr.write(`REST ${s} ${method} ${path}\n`) : () => {};
-    DBG('start');
     return new Promise((resolve, reject) => {
       const req = lib.request({
         method, host: this.#base.hostname, port: this.#base.port || (this.#base.protocol === 'https:' ? 443 : 80),
@@ -90,7 +92,6 @@ export class BinanceRest {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (e) => reject(new Error(`${method} ${path}: ${e.message}`)));
         res.on('end', () => {
-          DBG('end');
           const text = Buffer.concat(chunks).toString('utf8');
           let body: any;
           try {
@@ -105,8 +106,10 @@ export class BinanceRest {
           resolve(body);
         });
       });
+      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      req.on('close', () => clearTimeout(timer));
       // The path carries the signature; report the method and endpoint only.
-      req.on('error', (e) => (DBG('error ' + e.message), reject)(new Error(`${method} ${path}: ${e.message}`)));
+      req.on('error', (e) => reject(new Error(`${method} ${path}: ${e.message}`)));
       req.end();
     });
   }

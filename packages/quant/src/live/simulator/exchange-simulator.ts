@@ -70,11 +70,21 @@ export class ExchangeSimulator {
   async start(port = 0): Promise<this> {
     const { WebSocketServer: Wss } = require_('ws') as typeof import('ws');
     this.#server = createServer((req, res) => void this.#rest(req, res));
+    // Keep idle REST connections as long as a trading client does (Node's default is 5 s): a client
+    // whose socket is closed while idle learns it only from EOF, and a request raced against that close is lost.
+    this.#server.keepAliveTimeout = 120_000;
     this.#wss = new Wss({ server: this.#server });
     this.#wss.on('connection', (ws, req) => this.#onSocket(ws, req));
     await new Promise<void>((r) => this.#server.listen(port, '127.0.0.1', r));
     this.#port = (this.#server.address() as AddressInfo).port;
     return this;
+  }
+
+  /** How many market sockets are subscribed to `stream` (e.g. `btcusdt@trade`). */
+  subscribers(stream: string): number {
+    let n = 0;
+    for (const set of this.#subs.values()) if (set.has(stream)) n++;
+    return n;
   }
 
   /** Number of open market and user WebSocket connections. */
