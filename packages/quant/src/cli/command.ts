@@ -8,6 +8,7 @@ import { backtestFile, writeReport, writeTrades } from './run.js';
 import { metricsTable } from './table.js';
 import { optimizerCommand } from './optimize-command.js';
 import { OPTIMIZE_USAGE } from './optimize-args.js';
+import { liveCommand, LIVE_USAGE } from './live-commands.js';
 
 /** Where the CLI writes; injectable so tests capture output without spawning a process. */
 export interface CliIo {
@@ -84,13 +85,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const [cmd, ...rest] = argv;
   try {
     if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-      io.out(`${USAGE}\n\n${OPTIMIZE_USAGE}`);
+      io.out(`${USAGE}\n\n${OPTIMIZE_USAGE}\n\n${LIVE_USAGE}`);
       return cmd === undefined ? 2 : 0;
     }
     if (cmd === 'strategies') return listStrategies(io);
     if (cmd === 'backtest') return await backtest(rest, io);
     const opt = optimizerCommand(cmd, rest, io);
     if (opt) return await opt;
+    const live = liveCommand(cmd, rest, io);
+    if (live) return await live;
     io.err(`xev-quant: unknown command "${cmd}"\n${USAGE}`);
     return 2;
   } catch (e) {
