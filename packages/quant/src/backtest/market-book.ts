@@ -4,6 +4,29 @@ import type { ColumnarFills } from './fill-columns.js';
 import type { Ledger } from './ledger.js';
 import type { BacktestResult, FillReason, Rejection } from './types.js';
 
+/** Receives the prefetching loads' sum (see {@link MarketBook.sweep}) so the JIT must perform them. */
+let prefetchSink = 0;
+
+/**
+ * Equity of a stretch of bars during which the position does not change: a tight loop the JIT
+ * compiles once, which is where the vectorized path gets its speed.
+ */
+function markSegment(equity: Float64Array, inMarket: Uint8Array, close: Float64Array, from: number, to: number, cash: number, qty: number): void {
+  // Plain loops: TypedArray#fill is a builtin call whose fixed cost dominates the short segments
+  // between frequent fills.
+  if (qty === 0) {
+    for (let i = from; i < to; i++) {
+      equity[i] = cash;
+      inMarket[i] = 0;
+    }
+    return;
+  }
+  for (let i = from; i < to; i++) {
+    equity[i] = cash + qty * close[i];
+    inMarket[i] = 1;
+  }
+}
+
 /**
  * The vectorized path's market-order execution: sizing, slippage, fees, the leverage check and
  * booking, with the same expressions in the same operation order as the event-driven Broker, so the
@@ -11,6 +34,8 @@ import type { BacktestResult, FillReason, Rejection } from './types.js';
  * optimized code for it survives from run to run.
  */
 export class MarketBook {
+  readonly #open: Float64Array;
+  readonly #close: Float64Array;
   readonly #high: Float64Array;
   readonly #low: Float64Array;
   readonly #rate: number;
@@ -29,6 +54,8 @@ export class MarketBook {
     o: BacktestResult['options'],
     size: Size,
   ) {
+    this.#open = series.open;
+    this.#close = series.close;
     this.#high = series.high;
     this.#low = series.low;
     this.#rate = o.fees.taker;
@@ -94,5 +121,59 @@ export class MarketBook {
     const realized = L.fill(dq, price, fee);
     this.log.push(i, id, reason, dq, price, fee, prev, L.qty, realized);
     L.check(price, i);
+  }
+
+  /**
+   * Walks the bars: every change of `target` becomes a market order (at the next open, or at this
+   * close when `atOpen` is false), and every bar's equity and in-market flag are written.
+   */
+  sweep(target: ArrayLike<number>, equity: Float64Array, inMarket: Uint8Array, atOpen: boolean): void {
+    const L = this.L;
+    const open = this.#open;
+    const close = this.#close;
+    const n = equity.length;
+    let orderId = 0;
+    let prevTarget = 0;
+    let warm = 0; // sink for the prefetching loads below, stored at the end so they cannot be optimized away
+    let pending = NaN; // target waiting for the next open
+    let pendingId = 0;
+    let from = 0; // first bar not yet marked
+    let i = 0;
+    while (i < n) {
+      if (pending === pending) {
+        markSegment(equity, inMarket, close, from, i, L.cash, L.qty);
+        from = i;
+        this.execute(pending, i, open, pendingId, 'market');
+        pending = NaN;
+      }
+      const t = target[i];
+      if (t !== prevTarget) {
+        prevTarget = t;
+        const q = L.qty;
+        // Mirrors enterLong/enterShort (no-op when already on that side) and exit (no-op when flat).
+        if ((t !== 0 && Math.sign(q) !== t) || (t === 0 && q !== 0)) {
+          const id = ++orderId;
+          if (atOpen) {
+            pending = t;
+            pendingId = id;
+          } else {
+            markSegment(equity, inMarket, close, from, i, L.cash, L.qty);
+            from = i;
+            this.execute(t, i, close, id, 'market');
+          }
+        }
+      }
+      i++;
+      // Nothing can happen until the target changes: skip ahead with a bare scan.
+      if (pending !== pending) {
+        while (i < n && target[i] === prevTarget) i++;
+        // Touch the open the next fill will read (bar i + 1) now: a market order fills at the open of
+        // the bar after the signal, and that column is otherwise never read in sequence, so each fill
+        // paid a full cache miss. Loaded here, the miss overlaps the marking of the segment before it.
+        if (i + 1 < n) warm += open[i + 1];
+      }
+    }
+    markSegment(equity, inMarket, close, from, n, L.cash, L.qty);
+    prefetchSink = warm;
   }
 }

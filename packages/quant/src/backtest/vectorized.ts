@@ -48,29 +48,6 @@ function logFor(b: VectorizedOptions['buffers'], n: number): ColumnarFills {
   return log;
 }
 
-/** Receives the prefetching loads' sum (see runVectorized) so the JIT must perform them. */
-let prefetchSink = 0;
-
-/**
- * Equity of a stretch of bars during which the position does not change: a tight loop the JIT
- * compiles once, which is where the vectorized path gets its speed.
- */
-function markSegment(equity: Float64Array, inMarket: Uint8Array, close: Float64Array, from: number, to: number, cash: number, qty: number): void {
-  // Plain loops: TypedArray#fill is a builtin call whose fixed cost dominates the short segments
-  // between frequent fills.
-  if (qty === 0) {
-    for (let i = from; i < to; i++) {
-      equity[i] = cash;
-      inMarket[i] = 0;
-    }
-    return;
-  }
-  for (let i = from; i < to; i++) {
-    equity[i] = cash + qty * close[i];
-    inMarket[i] = 1;
-  }
-}
-
 /**
  * Fast path for strategies whose decisions are a precomputed array: `target[i]` ∈ {1, 0, −1} is the
  * position wanted after bar `i` closes (long, flat, short). Each change of the target is the market
@@ -93,63 +70,18 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
   log.reset();
   const rejected: Rejection[] = [];
   const size = options.size ?? o.defaultSize;
-  const rate = o.fees.taker;
-  const fixed = o.fees.fixed;
-  const bps = o.slippageBps;
-  const { open, high, low, close, time } = series;
+  const { close, time } = series;
   const b = options.buffers;
   if (b && (b.equity.length < n || b.inMarket.length < n)) throw new RangeError(`buffers hold fewer than the ${n} bars of the series`);
   const equity = b ? b.equity.subarray(0, n) : new Float64Array(n);
   const inMarket = b ? b.inMarket.subarray(0, n) : new Uint8Array(n);
-  let orderId = 0;
-  // The fill path lives in a class, not in closures made per call: optimized code that inlines a
-  // closure is tied to that closure object and was thrown away whenever a GC collected the previous
-  // run's closures (measured: every run after a full GC re-entered the interpreter).
+  // The bar loop and the fill path live in a class, not in this function's body and closures made
+  // per call: V8 compiled the loop on-stack, specialized to each call's closures and objects, and a
+  // GC that collected the previous run's threw that code away, so every run after a full GC began in
+  // unoptimized code. A method is optimized once, for all runs.
   const book = new MarketBook(series, L, log, rejected, o, size);
 
-  const atOpen = o.fillAt === 'next-open';
-  let prevTarget = 0;
-  let warm = 0; // sink for the prefetching loads below, stored at the end so they cannot be optimized away
-  let pending = NaN; // target waiting for the next open
-  let pendingId = 0;
-  let from = 0; // first bar not yet marked
-  let i = 0;
-  while (i < n) {
-    if (pending === pending) {
-      markSegment(equity, inMarket, close, from, i, L.cash, L.qty);
-      from = i;
-      book.execute(pending, i, open, pendingId, 'market');
-      pending = NaN;
-    }
-    const t = target[i];
-    if (t !== prevTarget) {
-      prevTarget = t;
-      const q = L.qty;
-      // Mirrors enterLong/enterShort (no-op when already on that side) and exit (no-op when flat).
-      if ((t !== 0 && Math.sign(q) !== t) || (t === 0 && q !== 0)) {
-        const id = ++orderId;
-        if (atOpen) {
-          pending = t;
-          pendingId = id;
-        } else {
-          markSegment(equity, inMarket, close, from, i, L.cash, L.qty);
-          from = i;
-          book.execute(t, i, close, id, 'market');
-        }
-      }
-    }
-    i++;
-    // Nothing can happen until the target changes: skip ahead with a bare scan.
-    if (pending !== pending) {
-      while (i < n && target[i] === prevTarget) i++;
-      // Touch the open the next fill will read (bar i + 1) now: a market order fills at the open of
-      // the bar after the signal, and that column is otherwise never read in sequence, so each fill
-      // paid a full cache miss. Loaded here, the miss overlaps the marking of the segment before it.
-      if (i + 1 < n) warm += open[i + 1];
-    }
-  }
-  markSegment(equity, inMarket, close, from, n, L.cash, L.qty);
-  prefetchSink = warm;
+  book.sweep(target, equity, inMarket, o.fillAt === 'next-open');
   if (n > 0 && o.closeAtEnd && L.qty !== 0) {
     book.execute(0, n - 1, close, 0, 'end-of-data');
     equity[n - 1] = L.equity(close[n - 1]);
