@@ -24,3 +24,4 @@ export { BinanceAdapter, decimal, type BinanceOptions } from './binance/binance-
 export { PaperVenue, type PaperOptions } from './venue/paper-venue.js';
 export { MatchingEngine, SimReject, type SimOrder, type MatchingOptions } from './simulator/matching-engine.js';
 export { ExchangeSimulator, type SimulatorOptions, type SimulatorStats } from './simulator/exchange-simulator.js';
+export { LatencyHistogram } from './latency-histogram.js';
