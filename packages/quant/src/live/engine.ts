@@ -104,8 +104,8 @@ export class LiveEngine<P extends ParamSpecs, S> {
       openOrders: () => this.orders.open().filter((o) => o.symbol === options.symbol),
       send: (side, type, qty, price, tag) => this.#send(side, type, qty, price, tag),
       cancel: (id) => {
-        const o = this.orders.all().find((x) => x.id === id);
-        if (!o || !this.orders.open().includes(o)) return false;
+        const o = this.orders.open().find((x) => x.id === id);
+        if (!o) return false;
         this.#track(this.cancel(o.clientOrderId));
         return true;
       },

@@ -80,6 +80,8 @@ function stateOf(status: VenueStatus, cumQty: number): OrderState {
 /** Every order of a session by client order id, with the transition rules. */
 export class OrderBook {
   readonly #orders = new Map<string, LiveOrder>();
+  // Open orders kept apart so risk and the strategy context look at a handful, not the whole session.
+  readonly #open = new Map<string, LiveOrder>();
   #nextId = 1;
 
   /** Registers a new order (state `new`); throws if the client order id was used before. */
@@ -92,6 +94,7 @@ export class OrderBook {
       price: spec.price, state: 'new', cumQty: 0, cumQuote: 0, venueOrderId: undefined, reason: undefined, tag, id: oid,
     };
     this.#orders.set(spec.clientOrderId, o);
+    this.#open.set(spec.clientOrderId, o);
     return o;
   }
 
@@ -100,9 +103,14 @@ export class OrderBook {
     return this.#orders.get(clientOrderId);
   }
 
-  /** Orders that can still change. */
+  /** Whether the order can still change. */
+  isOpen(clientOrderId: string): boolean {
+    return this.#open.has(clientOrderId);
+  }
+
+  /** Orders that can still change, in submission order. */
   open(): LiveOrder[] {
-    return [...this.#orders.values()].filter((o) => !TERMINAL_STATES.has(o.state));
+    return [...this.#open.values()];
   }
 
   /** Every order in submission order. */
@@ -139,6 +147,7 @@ export class OrderBook {
         throw new OrderStateError(`order ${o.clientOrderId}: ${o.state} cannot become ${target}`);
       }
       o.state = target;
+      if (TERMINAL_STATES.has(target)) this.#open.delete(o.clientOrderId);
       if (u.reason) o.reason = u.reason;
     }
     return { order: o, fill, changed: changedState || fill !== null };
