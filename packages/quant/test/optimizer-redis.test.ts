@@ -119,6 +119,26 @@ run('optimizer on BullMQ workers', () => {
     }
   });
 
+  it('abort stops a distributed sweep: waiting jobs are removed, running ones report, the best so far returns', async () => {
+    await startWorker('abort-test');
+    const remote = new RedisRunner({ url: redis.url, queue: 'abort-test', workers: 1, pollMs: 100 });
+    const ac = new AbortController();
+    try {
+      const r = await optimize(series, {
+        ...base, engine: 'event', search: { random: 400, seed: 4 }, runner: remote, batchSize: 20, signal: ac.signal,
+        onProgress: (p) => { if (p.done >= 20) ac.abort(); },
+      });
+      expect(r.aborted).toBe(true);
+      expect(r.evaluated).toBeGreaterThanOrEqual(20);
+      expect(r.evaluated).toBeLessThan(400);
+      expect(r.top.length).toBeGreaterThan(0);
+      expect(await remote.queue.getWaitingCount()).toBe(0);
+      expect(await remote.queue.getActiveCount()).toBe(0);
+    } finally {
+      await remote.close();
+    }
+  });
+
   it('an unreachable Redis fails the sweep with a clear error instead of waiting forever', async () => {
     const remote = new RedisRunner({ url: `redis://127.0.0.1:${await freePort()}`, connectMs: 500 });
     await expect(optimize(series, { ...base, runner: remote })).rejects.toThrow(/cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+ within 500 ms/);
