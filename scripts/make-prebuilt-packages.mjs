@@ -9,7 +9,7 @@
 // it runs. At release, the backend's package.json lists these as optionalDependencies; @xev/core's loader
 // tries such a package after an environment override and before the package's own builds.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -36,8 +36,16 @@ for (const folder of backends) {
     console.log(`${pkg.name}: skipped, it does not run on ${process.platform}`);
     continue;
   }
-  execFileSync('npm', ['run', 'prebuilds'], { cwd: dir, stdio: 'inherit' });
-  const platformDir = join(dir, 'prebuilds', `${process.platform}-${process.arch}`);
+  // Build in a scratch copy inside the repository (so node-addon-api and @xev/core still resolve):
+  // prebuildify rebuilds build/ and would replace the checkout's own development build.
+  const scratch = join(root, '.prebuild', folder);
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  for (const entry of ['package.json', 'binding.gyp', 'src', 'scripts', 'emul']) {
+    if (existsSync(join(dir, entry))) cpSync(join(dir, entry), join(scratch, entry), { recursive: true });
+  }
+  execFileSync('npm', ['run', 'prebuilds', '--ignore-scripts=false'], { cwd: scratch, stdio: 'inherit' });
+  const platformDir = join(scratch, 'prebuilds', `${process.platform}-${process.arch}`);
   const binary = readdirSync(platformDir).find((f) => f.endsWith('.node'));
   if (!binary) throw new Error(`${pkg.name}: prebuildify produced no .node file in ${platformDir}`);
   const suffix = process.platform === 'linux' ? `linux-${process.arch}-${libc() === 'glibc' ? 'gnu' : 'musl'}` : `${process.platform}-${process.arch}`;

@@ -374,7 +374,9 @@ export class Loop {
         if (next !== Infinity) waitMs = Math.max(0, next - performance.now());
         else waitMs = this.#backendActive > 0 ? -1 : 0;
       }
-      if (this.#sqCount > 0 || this.#backendActive > 0) {
+      // Enter the backend to submit, to reap, or — a blocking loop with only timers — to sleep until the
+      // next deadline instead of spinning.
+      if (this.#sqCount > 0 || this.#backendActive > 0 || waitMs !== 0) {
         const count = this.#sqCount;
         this.#sqCount = 0;
         const completed = this.backend.enter(count, waitMs);

@@ -8,6 +8,7 @@ import type {
   RunModeKind,
 } from './contract.js';
 import { CONTRACT_VERSION } from './contract.js';
+import { NativeLoadError } from './load-native.js';
 
 /**
  * The N-API surface every native backend addon exports. The addon's `Instance` class implements the
@@ -89,6 +90,8 @@ export function defineNativeBackend(spec: NativeBackendSpec): BackendFactory {
       try {
         native = loaded();
       } catch (error) {
+        // The shared loader's error already lists every attempt and the fixes.
+        if (error instanceof NativeLoadError) return { usable: false, reason: 'unsupported', message: error.message };
         return {
           usable: false,
           reason: 'unsupported',
