@@ -114,6 +114,12 @@ export function bar(sim: ExchangeSimulator, i: number, close: number): void {
   sim.kline('BTCUSDT', { time: 1_700_000_000_000 + i * 60_000, open: close, high: close, low: close, close, volume: 1 });
 }
 
+/** Starts the engine and waits until the simulator has its subscriptions (messages before that are not delivered). */
+export async function start(r: Rig): Promise<void> {
+  await r.engine.start();
+  await until(() => r.sim.subscribers('btcusdt@kline_1m') === 1 && r.sim.subscribers('btcusdt@trade') === 1, 'the subscriptions');
+}
+
 /** Prints a trade at 100 and waits until the engine has it as the mark (risk values orders against it). */
 export async function warm(r: Rig, price = 100): Promise<void> {
   r.sim.trade('BTCUSDT', price, 0.01);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { rig, script, until, warm, type Rig } from './helpers.js';
+import { rig, script, until, warm, start, type Rig } from './helpers.js';
 
 describe('malformed input from the venue', () => {
   let r: Rig | undefined;
@@ -11,7 +11,7 @@ describe('malformed input from the venue', () => {
 
   it('malformed JSON and well-formed JSON with bad fields are reported clearly and the stream keeps going', async () => {
     r = await rig();
-    await r.engine.start();
+    await start(r);
     await warm(r);
     r.sim.sendRawText('{"e":"trade","s":"BTCUSDT",');
     r.sim.sendRawText('{"e":"trade","s":"BTCUSDT","p":"not-a-price","q":"1","T":1}');
@@ -28,7 +28,7 @@ describe('malformed input from the venue', () => {
 
   it('a malformed WebSocket frame fails that connection with a protocol error; the engine reconnects and keeps trading', async () => {
     r = await rig();
-    await r.engine.start();
+    await start(r);
     await warm(r);
     // FIN + RSV1 + text with no extension negotiated: RFC 6455 §5.2 says fail the connection.
     r.sim.sendRawBytes(Buffer.from([0xc1, 0x02, 0x68, 0x69]));

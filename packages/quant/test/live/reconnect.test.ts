@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bar, journalEntries, rig, script, until, warm, type Rig } from './helpers.js';
+import { bar, journalEntries, rig, script, until, warm, start, type Rig } from './helpers.js';
 
 describe('reconnect, resubscribe and reconcile', () => {
   let r: Rig | undefined;
@@ -11,7 +11,7 @@ describe('reconnect, resubscribe and reconcile', () => {
 
   it('the simulator drops every stream mid-run: the engine reconnects, resubscribes, reconciles fills it missed, and the journal has no lost or duplicated order', async () => {
     r = await rig();
-    await r.engine.start();
+    await start(r);
     await warm(r);
     // Stream bars while orders rest and fill, then cut every WebSocket in the middle of it.
     for (let i = 0; i < 20; i++) bar(r.sim, i, 100);
@@ -61,7 +61,7 @@ describe('reconnect, resubscribe and reconcile', () => {
 
   it('an order whose request never reached the venue is found missing by reconciliation and closed as rejected, not resent', async () => {
     r = await rig();
-    await r.engine.start();
+    await start(r);
     await warm(r);
     r.sim.restDown = true;
     r.engine.submit('buy', 'market', 0.1);

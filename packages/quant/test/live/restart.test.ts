@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { Journal } from '../../src/live/journal.js';
 import { LiveEngine } from '../../src/live/engine.js';
 import { ExchangeSimulator } from '../../src/live/simulator/exchange-simulator.js';
-import { closeLoop, newLoop, journalEntries, KEY, newAdapter, rig, scripted, SECRET, until, warm } from './helpers.js';
+import { closeLoop, newLoop, start, journalEntries, KEY, newAdapter, rig, scripted, SECRET, until, warm } from './helpers.js';
 
 describe('restart from the journal', () => {
   it('a new engine replays orders and positions, reconciles what happened while it was down, and continues client ids', async () => {
     const sim = await new ExchangeSimulator({ apiKey: KEY, apiSecret: SECRET }).start();
     const first = await rig({}, sim);
-    await first.engine.start();
+    await start(first);
     await warm(first);
     first.engine.submit('buy', 'market', 0.5);
     first.engine.submit('buy', 'limit', 1, 95);
@@ -27,6 +27,7 @@ describe('restart from the journal', () => {
     expect(engine.orders.get('xev-2')!.state).toBe('acknowledged');
     await engine.start();
     await engine.idle();
+    await until(() => sim.subscribers('btcusdt@trade') === 1, 'the subscription');
     expect(engine.orders.get('xev-2')!.state).toBe('filled');
     const pos = engine.positions.get('BTCUSDT');
     expect(pos.qty).toBeCloseTo(1.5, 12);

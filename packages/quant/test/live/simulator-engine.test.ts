@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bar, journalEntries, rig, script, until, warm, type Rig } from './helpers.js';
+import { bar, journalEntries, rig, script, until, warm, start, type Rig } from './helpers.js';
 
 describe('live engine against the exchange simulator (Binance wire formats, xev sockets)', () => {
   let r: Rig | undefined;
@@ -11,7 +11,7 @@ describe('live engine against the exchange simulator (Binance wire formats, xev 
 
   it('a market order fills, books the position and journals order then updates', async () => {
     r = await rig();
-    await r.engine.start();
+    await start(r);
     script.push((ctx) => ctx.order({ side: 'buy', size: { qty: 0.5 } }));
     bar(r.sim, 1, 100);
     await until(() => r!.engine.orders.all()[0]?.state === 'filled', 'the fill');
@@ -29,7 +29,7 @@ describe('live engine against the exchange simulator (Binance wire formats, xev 
 
   it('a market order larger than one book level fills in parts: partially-filled, then filled at the average of the levels', async () => {
     r = await rig();
-    await r.engine.start();
+    await start(r);
     await warm(r);
     // Each synthetic level holds 1 BTC, one step (0.01 %) apart: 2.5 BTC takes three levels.
     const states: string[] = [];
@@ -46,7 +46,7 @@ describe('live engine against the exchange simulator (Binance wire formats, xev 
 
   it('a resting limit fills partially from a small trade, then is cancelled with its partial fill kept', async () => {
     r = await rig();
-    await r.engine.start();
+    await start(r);
     r.engine.submit('buy', 'limit', 2, 99);
     await until(() => r!.engine.orders.get('xev-1')?.state === 'acknowledged', 'the acknowledgement');
     r.sim.trade('BTCUSDT', 99, 0.75);
@@ -60,7 +60,7 @@ describe('live engine against the exchange simulator (Binance wire formats, xev 
 
   it('venue rejects (insufficient balance, lot size) become rejected orders with the reason, and nothing is booked', async () => {
     r = await rig();
-    await r.engine.start();
+    await start(r);
     await warm(r);
     r.engine.submit('buy', 'market', 1_000_000);
     r.engine.submit('buy', 'market', 0.000001);
@@ -73,7 +73,7 @@ describe('live engine against the exchange simulator (Binance wire formats, xev 
 
   it('the kill switch halts trading and cancels every open order at the venue', async () => {
     r = await rig();
-    await r.engine.start();
+    await start(r);
     r.engine.submit('buy', 'limit', 1, 95);
     r.engine.submit('sell', 'limit', 0.0001, 150).valueOf();
     r.engine.submit('buy', 'limit', 1, 96);
