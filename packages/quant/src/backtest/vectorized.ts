@@ -35,6 +35,16 @@ export interface VectorizedOptions extends BacktestOptions {
   };
 }
 
+/**
+ * The latest run's book (and through it its ledger), kept alive until the next run. V8 holds a
+ * class's instance maps only weakly once no instance uses them; a full GC between two runs collected
+ * the MarketBook and Ledger maps, and with them every piece of optimized code that checks for those
+ * maps (the whole fill path), so each run after a GC began in unoptimized code. One live instance
+ * keeps the maps, and the code, alive. (It also keeps that run's series and fill log alive until the
+ * next run: a run's own data, released by the next run.)
+ */
+let lastBook: MarketBook | undefined;
+
 /** The fill log kept for each reused `equity` buffer (weakly, so it goes when the buffers do). */
 const keptLogs = new WeakMap<Float64Array, ColumnarFills>();
 
@@ -82,6 +92,7 @@ export function runVectorized(series: OhlcvSeries, target: ArrayLike<number>, op
   const book = new MarketBook(series, L, log, rejected, o, size);
 
   book.sweep(target, equity, inMarket, o.fillAt === 'next-open');
+  lastBook = book;
   if (n > 0 && o.closeAtEnd && L.qty !== 0) {
     book.execute(0, n - 1, close, 0, 'end-of-data');
     equity[n - 1] = L.equity(close[n - 1]);
