@@ -79,6 +79,8 @@ export class Loop {
 
   // Attached-mode driving state.
   #tickScheduled = false;
+  /** The backend called onReady since the last enter. */
+  #backendReady = false;
   #armedDeadline = Infinity;
   #referenced = false;
   #run: { mode: RunMode; callbacksAtStart: number; resolve: () => void; reject: (e: unknown) => void } | null = null;
@@ -293,6 +295,8 @@ export class Loop {
   };
 
   #onReady(): void {
+    // The backend has something for us — maybe only its own wake-up, which it drains inside enter().
+    this.#backendReady = true;
     if (this.#inTick) return;
     this.#drive(MAX_TICKS_PER_WAKE);
   }
@@ -374,9 +378,10 @@ export class Loop {
         if (next !== Infinity) waitMs = Math.max(0, next - performance.now());
         else waitMs = this.#backendActive > 0 ? -1 : 0;
       }
-      // Enter the backend to submit, to reap, or — a blocking loop with only timers — to sleep until the
-      // next deadline instead of spinning.
-      if (this.#sqCount > 0 || this.#backendActive > 0 || waitMs !== 0) {
+      // Enter the backend to submit, to reap, to let it drain a wake-up it signalled (an attached loop
+      // with only timers), or — a blocking loop with only timers — to sleep until the next deadline.
+      if (this.#sqCount > 0 || this.#backendActive > 0 || waitMs !== 0 || this.#backendReady) {
+        this.#backendReady = false;
         const count = this.#sqCount;
         this.#sqCount = 0;
         const completed = this.backend.enter(count, waitMs);
