@@ -3,11 +3,13 @@
 // 1,000,000 times, each waking the other's loop through an Async handle. Reported in round trips per
 // second. The Node twin is a MessagePort ping-pong between the main thread and a worker (Node's
 // loop-integrated cross-thread channel); an Atomics.wait/notify ping-pong is reported beside it as a
-// reference for the raw cost of waking a thread.
+// reference for the raw cost of waking a thread, and the C reference (bench/c/async-eventfd.c: two
+// threads ping-ponging through eventfds) is the limit for cross-thread wake-ups on this machine.
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { benchArgs, check, emit, result, runSide, targets } from './harness/common.mjs';
+import { runC } from './c/run-c.mjs';
 
 const args = benchArgs();
 const PINGS = Math.max(1000, Math.round(1_000_000 * args.scale));
@@ -116,9 +118,10 @@ if (args.side) {
   const node = runSide(import.meta.url, 'node', scale);
   const atomics = runSide(import.meta.url, 'atomics', scale);
   check(node.pings === PINGS && atomics.pings === PINGS, 'the Node twins completed every ping');
+  const c = process.platform === 'linux' ? runC('async-eventfd', [PINGS]) : undefined;
   for (const { backend, mode } of await targets(args)) {
     const xev = runSide(import.meta.url, 'xev', ['--backend', backend, '--mode', mode, ...scale]);
     check(xev.pings === PINGS && xev.workerSent === PINGS, `xev completed ${xev.pings}/${xev.workerSent} of ${PINGS} pings`);
-    emit(args, result({ name: 'async1', backend, mode, unit: 'round trips/s', xev: xev.rate, node: node.rate, extra: { atomics_wait: Math.round(atomics.rate), pings: PINGS } }));
+    emit(args, result({ name: 'async1', backend, mode, unit: 'round trips/s', xev: xev.rate, node: node.rate, c: c?.round_trips_per_s, extra: { atomics_wait: Math.round(atomics.rate), pings: PINGS } }));
   }
 }
