@@ -25,3 +25,5 @@ export { PaperVenue, type PaperOptions } from './venue/paper-venue.js';
 export { MatchingEngine, SimReject, type SimOrder, type MatchingOptions } from './simulator/matching-engine.js';
 export { ExchangeSimulator, type SimulatorOptions, type SimulatorStats } from './simulator/exchange-simulator.js';
 export { LatencyHistogram } from './latency-histogram.js';
+export { HyperliquidDecoder, hyperliquidSubscriptions } from './hyperliquid/hyperliquid-codec.js';
+export { HyperliquidAdapter, type HyperliquidOptions } from './hyperliquid/hyperliquid-adapter.js';
