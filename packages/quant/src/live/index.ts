@@ -27,3 +27,4 @@ export { ExchangeSimulator, type SimulatorOptions, type SimulatorStats } from '.
 export { LatencyHistogram } from './latency-histogram.js';
 export { HyperliquidDecoder, hyperliquidSubscriptions } from './hyperliquid/hyperliquid-codec.js';
 export { HyperliquidAdapter, type HyperliquidOptions } from './hyperliquid/hyperliquid-adapter.js';
+export { keccak256 } from './hyperliquid/keccak.js';
