@@ -62,7 +62,8 @@ export class ThreadRunner implements SweepRunner {
   constructor(options: ThreadRunnerOptions = {}) {
     this.workers = options.workers ?? availableParallelism();
     this.#ownLoop = !options.loop;
-    this.loop = options.loop ?? new Loop({ backend: 'portable' });
+    // The registry's choice (io_uring, epoll, …): results come back through an Async on that backend.
+    this.loop = options.loop ?? new Loop();
     // Two tasks in flight per worker: one running, one queued in its port, so a worker never idles
     // waiting for the round trip to the coordinator.
     this.pool = new ThreadPool(this.loop, { size: this.workers, perWorker: 2 });
