@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bar, journalEntries, rig, script, until, warm, start, type Rig } from './helpers.js';
+import { LiveEngine } from '../../src/live/engine.js';
+import { bar, journalEntries, rig, script, scripted, until, warm, start, type Rig } from './helpers.js';
 
 describe('live engine against the exchange simulator (Binance wire formats, xev sockets)', () => {
   let r: Rig | undefined;
@@ -85,5 +86,25 @@ describe('live engine against the exchange simulator (Binance wire formats, xev 
     expect(r.engine.submit('buy', 'market', 0.1)).toBe(-1);
     const j = journalEntries(r.journal);
     expect(j.some((e) => e.t === 'risk' && e.state === 'HALTED')).toBe(true);
+  });
+
+  it('a risk refusal is journaled with its rule and never reaches the venue; the breaker state survives a restart', async () => {
+    r = await rig({ risk: { maxOrderNotional: 1_000, priceBand: 0.02 } });
+    await start(r);
+    await warm(r);
+    expect(r.engine.submit('buy', 'market', 20)).toBe(-1); // 2,000 of notional
+    expect(r.engine.submit('buy', 'limit', 1, 90)).toBe(-1); // 10 % from the last trade
+    expect(r.engine.submit('buy', 'limit', 1, 99)).toBe(1);
+    await r.engine.idle();
+    expect(r.sim.stats.ordersPlaced).toBe(1);
+    const rejected = journalEntries(r.journal).filter((e) => e.t === 'event' && e.what === 'risk-rejected').map((e) => (e as { detail: string }).detail);
+    expect(rejected).toHaveLength(2);
+    expect(rejected[0]).toMatch(/max-order-notional/);
+    expect(rejected[1]).toMatch(/price-band/);
+    await r.engine.kill('end of test');
+    expect(journalEntries(r.journal).some((e) => e.t === 'risk' && e.state === 'HALTED')).toBe(true);
+    const again = new LiveEngine({ venue: r.adapter, strategy: scripted, symbol: 'BTCUSDT', journal: r.journal, fsync: 'never' });
+    expect(again.state).toBe('HALTED');
+    again.journal.close();
   });
 });
