@@ -35,6 +35,6 @@ describe.each(guides)('docs/guide/%s', (guide) => {
 
 describe('the guides', () => {
   it('exist for every topic the documentation promises', () => {
-    for (const topic of ['getting-started', 'loop-and-completions', 'promise-api', 'backends', 'net', 'fs', 'quant-backtests', 'optimizer']) expect(guides).toContain(`${topic}.md`);
+    for (const topic of ['getting-started', 'loop-and-completions', 'promise-api', 'backends', 'net', 'fs', 'quant-backtests', 'optimizer', 'live-trading']) expect(guides).toContain(`${topic}.md`);
   });
 });
