@@ -33,7 +33,13 @@ for (const script of scripts) {
   });
   for (const text of child.stdout.split('\n')) {
     if (!text.startsWith('{')) continue;
-    const line = JSON.parse(text);
+    let line;
+    try {
+      line = JSON.parse(text);
+    } catch {
+      continue; // A script's own multi-line report (syscalls-epoll prints one): not a result line.
+    }
+    if (typeof line.name !== 'string') continue;
     if (!wanted(String(line.name)) && !wanted(script.replace(/\.mjs$/, ''))) continue;
     lines.push({ script, ...line });
     console.log(args.json ? JSON.stringify(line) : describe(line));
