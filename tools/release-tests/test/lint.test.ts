@@ -15,7 +15,7 @@ describe.each(Object.keys(packages))('%s as published', (name) => {
     expect(files).toContain('README.md');
     expect(files.some((f) => f.startsWith('dist/'))).toBe(true);
     for (const f of files) {
-      expect(f, `${name} publishes ${f}`).toMatch(native.has(name) ? /^(package\.json|README\.md|LICENSE|dist\/|src\/[\w-]+\.(cc|h)$|binding\.gyp$|scripts\/|prebuilds\/|emul\/)/ : /^(package\.json|README\.md|LICENSE|dist\/|native\/|docs\/)/);
+      expect(f, `${name} publishes ${f}`).toMatch(native.has(name) ? /^(package\.json|README\.md|LICENSE|dist\/|src\/[\w-]+\.(cc|h)$|binding\.gyp$|scripts\/|prebuilds\/|emul\/)/ : /^(package\.json|README\.md|LICENSE|dist\/|native\/|fuzz\/|docs\/)/);
       expect(f).not.toMatch(/(^|\/)(test|\.turbo|node_modules|build)\//);
     }
   });

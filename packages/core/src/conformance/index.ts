@@ -23,6 +23,7 @@ import { threadPoolCases } from './thread-pool.cases.js';
 import { timerCases } from './timer.cases.js';
 import { udpCases } from './udp.cases.js';
 
+export { runBackendFuzz, type FuzzSummary } from './fuzz.js';
 export { type CaseContext, type ConformanceCase, type ConformanceGroup, SkipCase, runCase } from './context.js';
 
 /** Every conformance group, in the order DESIGN.md section 2 lists the rules. */

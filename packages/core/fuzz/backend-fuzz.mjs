@@ -1,20 +1,25 @@
-// Garbage in, no crash out: random submission entries with random objects against the backend, in a child
+// Garbage in, no crash out, for any backend: random submission entries with random objects, run in a child
 // process (random closes must not hit the test runner's descriptors). Exits 0 and prints a summary when
 // every staged slot completed exactly as often as it was staged and nothing crashed.
+//
+//   node backend-fuzz.mjs <backend module path> <seed> [blocking|attached]
+//
+// Backend packages run it through `runBackendFuzz` from @xev/core/conformance; a sanitizer build is
+// loaded the way the backend's own environment variable says (XEV_EPOLL_DEBUG=1, …).
 import { Cqe, SQE_OBJECTS, Sqe, SockType, encodeAddress } from '@xev/core';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backend as epoll } from '../dist/index.js';
-// XEV_EPOLL_DEBUG=1 loads the sanitizer build, as in test:asan.
+import { pathToFileURL } from 'node:url';
 
-const [seedArg, mode = 'blocking'] = process.argv.slice(2);
+const [modulePath, seedArg, mode = 'blocking'] = process.argv.slice(2);
+const { backend: target } = await import(pathToFileURL(modulePath).href);
 let seed = Number(seedArg) >>> 0 || 1;
 const rand = () => ((seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
 const pick = (list) => list[Math.floor(rand() * list.length)];
 
 const entries = 64;
-const b = epoll.create({ entries, mode });
+const b = target.create({ entries, mode });
 const sq = new Float64Array(entries * Sqe.stride);
 const cq = new Float64Array(16 * Cqe.stride); // smaller than sq: completions queue up natively
 const objects = new Array(entries * SQE_OBJECTS).fill(null);
@@ -110,7 +115,7 @@ for (let round = 0; round < 400; round++) {
   const batch = 1 + Math.floor(rand() * 16);
   for (let i = 0; i < batch; i++) stage();
   enter();
-  if (rand() < 0.2) epoll.notify({ backend: 'epoll', handle: rand() < 0.5 ? pick([...fds]) : pick(badHandles) });
+  if (rand() < 0.2) target.notify({ backend: target.name, handle: rand() < 0.5 ? pick([...fds]) : pick(badHandles) });
   if (mode === 'attached' && rand() < 0.3) await new Promise((r) => setImmediate(r));
 }
 // Close every descriptor, so that every parked operation completes.
